@@ -1,0 +1,10 @@
+export { DtlError, isDtlError, assertArgument } from './errors.ts';
+export type { DtlErrorCode, DtlErrorLocation, DtlErrorOptions } from './errors.ts';
+export { createRng, shuffleInPlace } from './rng.ts';
+export type { Rng, RngState } from './rng.ts';
+export { csrFromPairs, csrRow, csrRowLength, csrHas, csrNnz, csrTranspose, csrUnion, csrRowIds } from './csr.ts';
+export type { Csr } from './csr.ts';
+export type { InteractionData, DenseMatrix } from './dataset.ts';
+export type { ProgressEvent, ProgressFn } from './progress.ts';
+export type { ModelView, NegativeBatch, TrainBatch, StepStats, ModelState, CfModel } from './model.ts';
+export type { SampleRequest, NegativeSampler } from './sampler.ts';
