@@ -8,3 +8,5 @@ export type { InteractionData, DenseMatrix } from './dataset.ts';
 export type { ProgressEvent, ProgressFn } from './progress.ts';
 export type { ModelView, NegativeBatch, TrainBatch, StepStats, ModelState, CfModel } from './model.ts';
 export type { SampleRequest, NegativeSampler } from './sampler.ts';
+export { codebookFromPaths, codeOf, codeSimilarity } from './codes.ts';
+export type { Codebook, DualCodebook } from './codes.ts';
