@@ -123,3 +123,8 @@ export function csrRowIds(csr: Csr): Int32Array {
   for (let r = 0; r < csr.nRows; r++) out.fill(r, csr.indptr[r]!, csr.indptr[r + 1]!);
   return out;
 }
+
+/** A CSR matrix with a value per stored entry (e.g. a normalized adjacency). */
+export interface WeightedCsr extends Csr {
+  readonly values: Float32Array;
+}

@@ -3,10 +3,12 @@ export type { DtlErrorCode, DtlErrorLocation, DtlErrorOptions } from './errors.t
 export { createRng, shuffleInPlace } from './rng.ts';
 export type { Rng, RngState } from './rng.ts';
 export { csrFromPairs, csrRow, csrRowLength, csrHas, csrNnz, csrTranspose, csrUnion, csrRowIds } from './csr.ts';
-export type { Csr } from './csr.ts';
+export type { Csr, WeightedCsr } from './csr.ts';
 export type { InteractionData, DenseMatrix } from './dataset.ts';
 export type { ProgressEvent, ProgressFn } from './progress.ts';
 export type { ModelView, NegativeBatch, TrainBatch, StepStats, ModelState, CfModel } from './model.ts';
 export type { SampleRequest, NegativeSampler } from './sampler.ts';
 export { codebookFromPaths, codeOf, codeSimilarity } from './codes.ts';
 export type { Codebook, DualCodebook } from './codes.ts';
+export type { ItemTree, ItemTreeNode, TreeBuilder } from './tree.ts';
+export type { FalseNegativeJudge, JudgeRequest, JudgeResult, JudgeLabel, JudgeItemCodes } from './judge.ts';

@@ -1,10 +1,18 @@
 import type { Command } from 'commander';
+import { register as registerTrain } from './train.ts';
+import { register as registerData } from './data.ts';
+import { register as registerEval } from './eval.ts';
+import { register as registerJudge } from './judge.ts';
 
 /**
  * Every `dtl` command lives in its own file exporting `register(program)`; add it to this list.
  * Keep one import per line so parallel work on different commands never conflicts.
  */
 const registrations: Array<(program: Command) => void> = [
+  registerData,
+  registerEval,
+  registerTrain,
+  registerJudge,
 ];
 
 export function registerCommands(program: Command): void {

@@ -1,0 +1,76 @@
+import { availableParallelism } from 'node:os';
+import { InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { DtlError } from '@dtl/core';
+import { loadDataset, readMatrixText } from '@dtl/data';
+import { evaluateRanking, DEFAULT_KS, METRIC_NAMES } from '@dtl/eval';
+import type { RankingEvaluation } from '@dtl/eval';
+import { createOutput } from '../output.ts';
+
+function parseKs(value: string): number[] {
+  const ks = value.split(',').map((s) => Number(s.trim()));
+  if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1)) {
+    throw new InvalidArgumentError(`"${value}" is not a comma-separated list of positive integers`);
+  }
+  return ks;
+}
+
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer`);
+  return n;
+}
+
+function pretty(res: RankingEvaluation, ks: readonly number[]): string {
+  const header = ['K', ...METRIC_NAMES];
+  const rows = ks.map((k) => [String(k), ...METRIC_NAMES.map((m) => res.metrics[`${m}@${k}`]!.toFixed(4))]);
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
+  return all.map((r) => r.map((cell, c) => cell.padStart(widths[c]!)).join('  ')).join('\n');
+}
+
+interface EvalOptions {
+  data: string;
+  userEmb: string;
+  itemEmb: string;
+  split: 'test' | 'valid';
+  k: number[];
+  workers: number;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('eval')
+    .description('full-ranking evaluation of user/item embeddings (Recall, NDCG, Precision, Hit, MRR @K; train items masked)')
+    .requiredOption('--data <dir>', 'dataset folder (train.txt, valid.txt, test.txt)')
+    .requiredOption('--user-emb <file>', 'user embeddings: one row per user, whitespace-separated floats')
+    .requiredOption('--item-emb <file>', 'item embeddings: one row per item')
+    .addOption(new Option('--split <split>', 'held-out split to evaluate').choices(['test', 'valid']).default('test'))
+    .option('--k <list>', 'cutoffs, comma-separated', parseKs, [...DEFAULT_KS])
+    .option('--workers <n>', 'worker threads for ranking (1 = this thread)', parseWorkers, Math.min(2, availableParallelism()))
+    .option('--json', 'print one JSON object as the last stdout line')
+    .action(async (opts: EvalOptions) => {
+      const out = createOutput(opts.json === true);
+      const t0 = performance.now();
+      const { data } = loadDataset(opts.data);
+      const relevant = opts.split === 'valid' ? data.valid : data.test;
+      if (!relevant) throw new DtlError('NOT_FOUND', `dataset has no ${opts.split} split`, { location: { file: opts.data } });
+      const users = readMatrixText(opts.userEmb);
+      const items = readMatrixText(opts.itemEmb);
+      if (users.rows !== data.nUsers || items.rows !== data.nItems) {
+        throw new DtlError(
+          'INVALID_ARGUMENT',
+          `embeddings are ${users.rows} users × ${items.rows} items but the dataset has ${data.nUsers} × ${data.nItems}`,
+          { location: { file: users.rows !== data.nUsers ? opts.userEmb : opts.itemEmb } },
+        );
+      }
+      const t1 = performance.now();
+      const res = await evaluateRanking({ users, items, mask: data.train, relevant, ks: opts.k, workers: opts.workers });
+      out.info(
+        `eval ${data.name} ${opts.split}: ${res.users} users × ${data.nItems} items, dim ${users.dim}, ${opts.workers} worker(s); ` +
+          `load ${((t1 - t0) / 1000).toFixed(2)} s, rank ${res.timings.rank.toFixed(2)} s, metrics ${res.timings.metrics.toFixed(3)} s`,
+      );
+      out.result({ users: res.users, metrics: res.metrics }, () => pretty(res, opts.k));
+    });
+}

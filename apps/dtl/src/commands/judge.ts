@@ -1,0 +1,230 @@
+/**
+ * `dtl judge`: false-negative identification on a `dtl train` run. Candidates are the trained model's
+ * top-K unobserved items for the first N users by id (all users by default — never chosen by held-out
+ * labels); a judge (rule, OpenAI-compatible, Ollama, local GGUF) flags false negatives; every call is
+ * cached in SQLite so a killed run resumes without repeating completed calls; the flagged set is written
+ * as a versioned artifact. Precision/recall against the users' valid+test positives are REPORTED by the
+ * evaluator-side `fniMetrics` and never feed back into anything.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { DtlError, csrFromPairs, csrUnion } from '@dtl/core';
+import type { Csr } from '@dtl/core';
+import { loadDataset, readMatrixText } from '@dtl/data';
+import { createDualCodebook, readCodeFile } from '@dtl/encoding';
+import { fniMetrics } from '@dtl/eval';
+import { flaggedPairs, openJudgeCache, runJudging, topKCandidates, writeFalseNegativeSet } from '@dtl/llm-fn';
+import type { RuleMode } from '@dtl/llm-fn';
+import { createOutput } from '../output.ts';
+import { createJudge, parseLlmSpec } from '../providers.ts';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer`);
+  return n;
+}
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`"${value}" is not a non-negative integer`);
+  return n;
+}
+function unitFloat(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`"${value}" is not a number in [0, 1]`);
+  return n;
+}
+
+interface JudgeOptions {
+  run: string;
+  llm: string;
+  per: 'user' | 'pair';
+  concurrency?: number;
+  users?: number;
+  codesCo?: string;
+  codesSe?: string;
+  codesOffset: number;
+  candidates: number;
+  cache?: string;
+  out?: string;
+  threshold: number;
+  ruleMode: RuleMode;
+  timeout: number;
+  retries: number;
+  tokenBudget?: number;
+  threads: number;
+  json?: boolean;
+}
+
+function readRunJson(runDir: string): { data: string } {
+  const file = join(runDir, 'run.json');
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new DtlError('NOT_FOUND', 'not a dtl train run (no readable run.json)', { location: { file }, cause });
+  }
+  const data = (value as { data?: unknown }).data;
+  if (typeof data !== 'string') throw new DtlError('INVALID_DATA', 'run.json has no "data" dataset folder', { location: { file } });
+  // Relative paths: as written (cwd of `dtl train`) if that exists, else relative to the run dir.
+  const dataDir = isAbsolute(data) || existsSync(data) ? data : resolve(runDir, data);
+  return { data: dataDir };
+}
+
+export function register(program: Command): void {
+  program
+    .command('judge')
+    .description('false-negative identification: top-K candidates of a trained run judged by rule | LLM, cached and resumable')
+    .requiredOption('--run <dir>', 'a dtl train run folder (run.json, embeddings/user.txt, embeddings/item.txt)')
+    .option('--llm <spec>', 'rule | openai:<model>@<baseURL> | ollama:<model>[@<baseURL>] | gguf:<path>', 'rule')
+    .addOption(new Option('--per <granularity>', 'one prompt per user (all candidates) or per pair').choices(['user', 'pair']).default('user'))
+    .option('--concurrency <n>', 'calls in flight (default 4; 1 for gguf)', positiveInt)
+    .option('--users <n>', 'judge only users 0..n-1 (by id; never selected by held-out labels)', positiveInt)
+    .option('--codes-co <file>', 'co codes, "item: 0-2-1-3" lines (default RUN/trees/codes-co.txt)')
+    .option('--codes-se <file>', 'se codes (default RUN/trees/codes-se.txt)')
+    .option('--codes-offset <n>', 'item id offset in the code files (the authors\' files: 15138)', nonNegativeInt, 0)
+    .option('--candidates <n>', 'candidates per user', positiveInt, 20)
+    .option('--cache <file>', 'SQLite call cache (default RUN/judge-cache.sqlite)')
+    .option('--out <file>', 'false-negative set artifact (default RUN/false-negatives.json)')
+    .option('--threshold <t>', 'rule judge: prefix-similarity threshold', unitFloat, 1)
+    .addOption(new Option('--rule-mode <mode>', 'rule judge: how the co/se views combine').choices(['either', 'both', 'mean', 'co', 'se']).default('either'))
+    .option('--timeout <ms>', 'per-call timeout', positiveInt, 120_000)
+    .option('--retries <n>', 'retries per failed call', nonNegativeInt, 2)
+    .option('--token-budget <n>', 'prompt token budget (history truncated beyond it)', positiveInt)
+    .option('--threads <n>', 'gguf: CPU threads', positiveInt, 1)
+    .option('--json', 'print one JSON object as the last stdout line')
+    .action(async (opts: JudgeOptions) => {
+      const out = createOutput(opts.json === true);
+      const t0 = performance.now();
+      const spec = parseLlmSpec(opts.llm);
+      const runDir = opts.run;
+      const { data: dataDir } = readRunJson(runDir);
+      const { data } = loadDataset(dataDir);
+      const userEmb = readMatrixText(join(runDir, 'embeddings', 'user.txt'));
+      const itemEmb = readMatrixText(join(runDir, 'embeddings', 'item.txt'));
+      if (userEmb.rows !== data.nUsers || itemEmb.rows !== data.nItems || userEmb.dim !== itemEmb.dim) {
+        throw new DtlError(
+          'INVALID_DATA',
+          `embeddings are ${userEmb.rows}×${userEmb.dim} users and ${itemEmb.rows}×${itemEmb.dim} items, dataset has ${data.nUsers} users × ${data.nItems} items`,
+          { location: { file: join(runDir, 'embeddings') } },
+        );
+      }
+      const coFile = opts.codesCo ?? join(runDir, 'trees', 'codes-co.txt');
+      const seFile = opts.codesSe ?? join(runDir, 'trees', 'codes-se.txt');
+      const codeOpts = { offset: opts.codesOffset, nItems: data.nItems };
+      const codes = createDualCodebook(readCodeFile(coFile, codeOpts).codebook, readCodeFile(seFile, codeOpts).codebook);
+
+      const nJudged = Math.min(opts.users ?? data.nUsers, data.nUsers);
+      const candidates = topKCandidates({
+        users: userEmb.data,
+        items: itemEmb.data,
+        dim: userEmb.dim,
+        train: data.train,
+        k: opts.candidates,
+        userIds: Int32Array.from({ length: nJudged }, (_, u) => u),
+      });
+
+      const app = await createJudge(spec, {
+        env: process.env,
+        rule: { mode: opts.ruleMode, threshold: opts.threshold },
+        ...(opts.tokenBudget ? { prompt: { tokenBudget: opts.tokenBudget } } : {}),
+        timeoutMs: opts.timeout,
+        threads: opts.threads,
+      });
+      const cachePath = opts.cache ?? join(runDir, 'judge-cache.sqlite');
+      const cache = openJudgeCache(cachePath);
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort(new Error('SIGINT'));
+      process.once('SIGINT', onSigint);
+      out.info(`judge ${app.judge.id}, per ${opts.per}: ${nJudged} users × ${opts.candidates} candidates; cache ${cachePath}`);
+      let lastReport = 0;
+      let outcome;
+      try {
+        outcome = await runJudging({
+          judge: app.judge,
+          codes,
+          history: data.train,
+          candidates,
+          granularity: opts.per,
+          concurrency: opts.concurrency ?? (spec.kind === 'gguf' ? 1 : 4),
+          timeoutMs: opts.timeout,
+          retries: opts.retries,
+          cache,
+          signal: controller.signal,
+          onProgress: (e) => {
+            const now = performance.now();
+            if (now - lastReport > 2000 || e.done === e.total) {
+              lastReport = now;
+              out.info(`  ${e.done}/${e.total} requests`);
+            }
+          },
+        });
+      } finally {
+        process.off('SIGINT', onSigint);
+        cache.close();
+        await app.dispose();
+      }
+      const { stats, labels } = outcome;
+
+      const artifact = opts.out ?? join(runDir, 'false-negatives.json');
+      writeFalseNegativeSet(artifact, {
+        meta: {
+          judge: app.judge.id,
+          granularity: opts.per,
+          nUsers: data.nUsers,
+          nItems: data.nItems,
+          candidatesPerUser: opts.candidates,
+          candidates: stats.candidates,
+          positives: stats.positives,
+          unlabeled: stats.unlabeled,
+          usersJudged: nJudged,
+          createdAt: new Date().toISOString(),
+          run: runDir,
+          codes: { co: coFile, se: seFile, offset: opts.codesOffset },
+        },
+        pairs: flaggedPairs(candidates, labels, data.nUsers, data.nItems),
+      });
+
+      // Reported only (evaluator side): flagged candidates vs the users' valid + test positives.
+      const empty: Csr = csrFromPairs(data.nUsers, data.nItems, [], []).csr;
+      const heldOut = csrUnion(data.valid ?? empty, data.test ?? empty);
+      const m = fniMetrics({ candidates, labels, heldOut });
+      const result = {
+        judge: app.judge.id,
+        per: opts.per,
+        users: nJudged,
+        requests: stats.requests,
+        calls: stats.calls,
+        cached: stats.cached,
+        failed: stats.failed,
+        retries: stats.retries,
+        timeouts: stats.timeouts,
+        candidates: stats.candidates,
+        positives: stats.positives,
+        unlabeled: stats.unlabeled,
+        positive_rate: m.positiveRate,
+        precision: m.precision,
+        recall: m.recall,
+        f1: m.f1,
+        base_rate: m.baseRate,
+        held_out_in_candidates: m.heldOutInCandidates,
+        prompt_tokens: stats.promptTokens,
+        response_tokens: stats.responseTokens,
+        call_seconds: stats.callSeconds,
+        seconds: (performance.now() - t0) / 1000,
+        artifact,
+        cache: cachePath,
+      };
+      const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
+      out.result(result, () =>
+        [
+          `judge ${result.judge} (per ${result.per}): ${result.requests} requests, ${result.calls} calls, ${result.cached} cached, ${result.failed} failed`,
+          `candidates ${result.candidates}, positives ${result.positives} (rate ${f(m.positiveRate)}), unlabeled ${result.unlabeled}`,
+          `reported vs valid+test (never used for training): precision ${f(m.precision)}, recall ${f(m.recall)}, f1 ${f(m.f1)}, base rate ${f(m.baseRate)}`,
+          `tokens ${result.prompt_tokens} prompt / ${result.response_tokens} response; ${result.seconds.toFixed(2)} s`,
+          `wrote ${artifact}`,
+        ].join('\n'),
+      );
+    });
+}

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import type { SamplerConfig, SamplerName } from '../samplers.ts';
+
+function numberOrUndefined(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Adds every sampler's options to a command (`train`, `run`). */
+export function addSamplerOptions(cmd: Command): Command {
+  return cmd
+    .option('--candidates <n>', 'candidates per negative for dns, dnsmn, mixgcf, ahns, dtl (default 10)')
+    .option('--top-n <n>', 'DNS(M,N): choose among the top N of M candidates (default 5)')
+    .option('--pop-alpha <x>', 'popularity sampler exponent on item degree (default 0.75)')
+    .option('--ahns-alpha <x>', 'AHNS α (default 1.0)')
+    .option('--ahns-beta <x>', 'AHNS β (default 0.1)')
+    .option('--ahns-p <x>', 'AHNS p (default -2)')
+    .option('--alpha-co <x>', 'DTL weight of the collaborative-structure tree view (default 0.1)')
+    .option('--alpha-se <x>', 'DTL weight of the latent-semantic tree view (default 0.3)')
+    .option('--no-mixing', 'DTL: pick real items instead of MixGCF-style mixed negatives')
+    .option('--codes-co <file>', "DTL: co-tree codes in the authors' format `item: 0-2-1-3`")
+    .option('--codes-se <file>', "DTL: se-tree codes in the authors' format")
+    .option('--codes-offset <n>', 'subtract N from item ids in code files (the authors\' files use n_users = 15138)');
+}
+
+export function samplerConfigFromOptions(name: SamplerName, opts: Record<string, unknown>): SamplerConfig {
+  return {
+    name,
+    candidates: numberOrUndefined(opts.candidates),
+    topN: numberOrUndefined(opts.topN),
+    popAlpha: numberOrUndefined(opts.popAlpha),
+    ahnsAlpha: numberOrUndefined(opts.ahnsAlpha),
+    ahnsBeta: numberOrUndefined(opts.ahnsBeta),
+    ahnsP: numberOrUndefined(opts.ahnsP),
+    alphaCo: numberOrUndefined(opts.alphaCo),
+    alphaSe: numberOrUndefined(opts.alphaSe),
+    mixing: opts.mixing === false ? false : undefined,
+    codesCo: opts.codesCo as string | undefined,
+    codesSe: opts.codesSe as string | undefined,
+    codesOffset: numberOrUndefined(opts.codesOffset),
+  };
+}

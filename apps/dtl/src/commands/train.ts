@@ -1,0 +1,92 @@
+import { Command, Option } from 'commander';
+import { DtlError } from '@dtl/core';
+import { createOutput } from '../output.ts';
+import { DEFAULT_TRAIN_CONFIG, MODEL_NAMES, runTraining } from '../training.ts';
+import type { ModelName, TrainConfig } from '../training.ts';
+import { SAMPLER_NAMES, isSamplerName } from '../samplers.ts';
+import { addSamplerOptions, samplerConfigFromOptions } from './sampler-options.ts';
+import { createProgressReporter } from '../progress.ts';
+
+function num(name: string, integer = false): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+      throw new DtlError('INVALID_ARGUMENT', `--${name} expects ${integer ? 'an integer' : 'a number'}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+export { num as parseNumberOption };
+
+export function register(program: Command): void {
+  const d = DEFAULT_TRAIN_CONFIG;
+  const cmd = program
+    .command('train')
+    .description('Train MF or LightGCN with BPR and a negative sampler; early-stops on validation Recall@20, resumes from RUNDIR/checkpoint.bin')
+    .requiredOption('--data <dir>', 'dataset folder (train.txt, valid.txt if present, test.txt)')
+    .requiredOption('--out <rundir>', 'run directory (created; rerunning with the same settings resumes)')
+    .addOption(new Option('--model <name>', 'CF model').choices([...MODEL_NAMES]).default(d.model))
+    .addOption(new Option('--sampler <name>', 'negative sampler').choices([...SAMPLER_NAMES]).default(d.sampler.name))
+    .option('--epochs <n>', 'maximum epochs', num('epochs', true), d.epochs)
+    .option('--eval-every <k>', 'evaluate on valid every K epochs', num('eval-every', true), d.evalEvery)
+    .option('--patience <p>', 'stop after P evaluations without a better valid Recall@20', num('patience', true), d.patience)
+    .option('--seed <s>', 'seed of initialisation, shuffling, sampling and the validation carve', num('seed', true), d.seed)
+    .option('--lr <x>', 'learning rate', num('lr'), d.lr)
+    .option('--dim <n>', 'embedding size', num('dim', true), d.dim)
+    .option('--layers <n>', 'LightGCN propagation layers', num('layers', true), d.layers)
+    .option('--batch-size <n>', 'training pairs per batch', num('batch-size', true), d.batchSize)
+    .option('--l2 <x>', 'L2 coefficient on the batch layer-0 rows (λ/2/B)', num('l2'), d.l2)
+    .addOption(new Option('--optimizer <kind>', 'adam = PyTorch dense semantics').choices(['adam', 'lazy-adam', 'sgd']).default(d.optimizer))
+    .option('--negatives <k>', 'negatives per positive', num('negatives', true), d.negatives)
+    .option('--carve-valid <fraction>', 'carve this fraction of train into validation when the dataset has none (0 = train a fixed number of epochs)', num('carve-valid'), d.carveValid)
+    .option('--threads <n>', 'compute threads (results do not depend on it)', num('threads', true), 2)
+    .option('--json', 'print one JSON object as the last stdout line');
+  addSamplerOptions(cmd);
+  cmd.action(async (opts: Record<string, unknown>) => {
+    const out = createOutput(Boolean(opts.json));
+    const samplerName = String(opts.sampler);
+    if (!isSamplerName(samplerName)) throw new DtlError('INVALID_ARGUMENT', `unknown sampler ${samplerName}`);
+    const config: TrainConfig = {
+      data: String(opts.data),
+      model: opts.model as ModelName,
+      sampler: samplerConfigFromOptions(samplerName, opts),
+      epochs: opts.epochs as number,
+      evalEvery: opts.evalEvery as number,
+      patience: opts.patience as number,
+      seed: opts.seed as number,
+      lr: opts.lr as number,
+      dim: opts.dim as number,
+      layers: opts.layers as number,
+      batchSize: opts.batchSize as number,
+      l2: opts.l2 as number,
+      optimizer: opts.optimizer as TrainConfig['optimizer'],
+      negatives: opts.negatives as number,
+      carveValid: opts.carveValid as number,
+    };
+    const progress = createProgressReporter(out);
+    const summary = await runTraining(config, String(opts.out), {
+      threads: opts.threads as number,
+      onProgress: progress.onProgress,
+      onEpoch: (e) => {
+        progress.done();
+        const ev = e.valid ? `  valid R@20 ${fmt(e.valid['recall@20'])} N@20 ${fmt(e.valid['ndcg@20'])}  test R@20 ${fmt(e.test?.['recall@20'])} N@20 ${fmt(e.test?.['ndcg@20'])}` : '';
+        out.info(`epoch ${e.epoch}  loss ${e.loss.toFixed(4)}  ${e.seconds.toFixed(2)}s (sampling ${((100 * e.sampleSeconds) / Math.max(e.seconds, 1e-9)).toFixed(0)}%)${ev}`);
+      },
+    });
+    progress.done();
+    const { history: _history, runDir, ...rest } = summary;
+    out.result({ run_dir: runDir, ...rest }, () =>
+      [
+        `best epoch ${summary.best_epoch} of ${summary.epochs_run}${summary.stopped_early ? ' (early stop)' : ''}, ${summary.seconds_per_epoch.toFixed(2)} s/epoch, backend ${summary.backend}`,
+        `valid: ${JSON.stringify(summary.valid ?? {})}`,
+        `test (at best valid epoch): ${JSON.stringify(summary.test ?? {})}`,
+        `run: ${runDir}`,
+      ].join('\n'),
+    );
+  });
+}
+
+function fmt(x: number | undefined): string {
+  return x === undefined ? '-' : x.toFixed(4);
+}

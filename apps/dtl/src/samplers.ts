@@ -1,0 +1,89 @@
+import { DtlError, csrTranspose } from '@dtl/core';
+import type { Codebook, InteractionData, NegativeSampler } from '@dtl/core';
+import { readCodeFile } from '@dtl/encoding';
+import {
+  createAhnsSampler,
+  createDnsMnSampler,
+  createDnsSampler,
+  createDtlSampler,
+  createMixGcfSampler,
+  createPopularitySampler,
+  createRnsSampler,
+} from '@dtl/sampler';
+
+/** Samplers the app can build by name. (DENS needs a model-side gating loss the engine does not have yet.) */
+export const SAMPLER_NAMES = ['rns', 'pop', 'dns', 'dnsmn', 'mixgcf', 'ahns', 'dtl'] as const;
+export type SamplerName = (typeof SAMPLER_NAMES)[number];
+
+export interface SamplerConfig {
+  readonly name: SamplerName;
+  /** Candidates per negative for dns/dnsmn/mixgcf/ahns/dtl (default 10). */
+  readonly candidates?: number | undefined;
+  /** DNS(M,N): keep the top N of M candidates (default 5). */
+  readonly topN?: number | undefined;
+  /** Popularity exponent (default 0.75). */
+  readonly popAlpha?: number | undefined;
+  /** AHNS α, β, p (defaults 1.0, 0.1, −2). */
+  readonly ahnsAlpha?: number | undefined;
+  readonly ahnsBeta?: number | undefined;
+  readonly ahnsP?: number | undefined;
+  /** DTL view weights (defaults 0.1 / 0.3). */
+  readonly alphaCo?: number | undefined;
+  readonly alphaSe?: number | undefined;
+  /** DTL: mix like MixGCF (default true); false picks real items. */
+  readonly mixing?: boolean | undefined;
+  /** DTL code files in the authors' format `item: 0-2-1-3`, with `codesOffset` added to item ids. */
+  readonly codesCo?: string | undefined;
+  readonly codesSe?: string | undefined;
+  readonly codesOffset?: number | undefined;
+  /** Already-loaded codebooks (take precedence over files). */
+  readonly codebooks?: { readonly co?: Codebook | undefined; readonly se?: Codebook | undefined } | undefined;
+}
+
+export function isSamplerName(name: string): name is SamplerName {
+  return (SAMPLER_NAMES as readonly string[]).includes(name);
+}
+
+function readCodes(path: string | undefined, offset: number, nItems: number): Codebook | undefined {
+  return path ? readCodeFile(path, { offset, nItems }).codebook : undefined;
+}
+
+/** Builds the configured sampler; `train` supplies item degrees for popularity sampling. */
+export function buildSampler(config: SamplerConfig, data: InteractionData): NegativeSampler {
+  const candidates = config.candidates ?? 10;
+  switch (config.name) {
+    case 'rns':
+      return createRnsSampler();
+    case 'pop': {
+      const t = csrTranspose(data.train);
+      const degrees = new Float64Array(data.nItems);
+      for (let i = 0; i < data.nItems; i++) degrees[i] = t.indptr[i + 1]! - t.indptr[i]!;
+      return createPopularitySampler({ degrees, alpha: config.popAlpha });
+    }
+    case 'dns':
+      return createDnsSampler({ candidates });
+    case 'dnsmn':
+      return createDnsMnSampler({ candidates, topN: config.topN ?? 5 });
+    case 'mixgcf':
+      return createMixGcfSampler({ candidates });
+    case 'ahns':
+      return createAhnsSampler({ candidates, alpha: config.ahnsAlpha, beta: config.ahnsBeta, p: config.ahnsP });
+    case 'dtl': {
+      const offset = config.codesOffset ?? 0;
+      const co = config.codebooks?.co ?? readCodes(config.codesCo, offset, data.nItems);
+      const se = config.codebooks?.se ?? readCodes(config.codesSe, offset, data.nItems);
+      if (!co && !se && (config.alphaCo ?? 0.1) + (config.alphaSe ?? 0.3) > 0) {
+        throw new DtlError('INVALID_ARGUMENT', 'sampler dtl needs item codes: pass --codes-co/--codes-se (or set both alphas to 0)');
+      }
+      return createDtlSampler({
+        codes: { co, se },
+        alphaCo: co ? (config.alphaCo ?? 0.1) : 0,
+        alphaSe: se ? (config.alphaSe ?? 0.3) : 0,
+        candidates,
+        mixing: config.mixing ?? true,
+      });
+    }
+    default:
+      throw new DtlError('INVALID_ARGUMENT', `unknown sampler "${String((config as { name: unknown }).name)}"; one of ${SAMPLER_NAMES.join(', ')}`);
+  }
+}

@@ -1,0 +1,13 @@
+import { loadDataset } from '@dtl/data';
+import { createMfModel, createLightGcnModel, fit } from '@dtl/models';
+import { createSyncTeam } from '@dtl/kernels';
+const dir = process.argv[2] ?? '/work/shared/data/amazon-sports-dtlns';
+const which = process.argv[3] ?? 'mf';
+const epochs = Number(process.argv[4] ?? 3);
+const threads = Number(process.argv[5] ?? 2);
+const { data } = loadDataset(dir);
+const team = createSyncTeam({ threads });
+const model = which === 'mf' ? createMfModel({ nUsers: data.nUsers, nItems: data.nItems, team }) : createLightGcnModel({ nUsers: data.nUsers, nItems: data.nItems, train: data.train, layers: 3, team });
+const r = await fit({ model, train: data.train, epochs, onEpoch: (e) => console.log(e.epoch, e.loss.toFixed(4), e.seconds.toFixed(3), 'sample', e.sampleSeconds.toFixed(3)) });
+console.log('s/epoch', r.secondsPerEpoch);
+team.close();

@@ -1,0 +1,18 @@
+export type { PairList, IdRangeOptions } from './pair-list.ts';
+export { parseLightGcn, readLightGcnFile } from './lightgcn-reader.ts';
+export { parsePairs, readPairsFile } from './pairs-reader.ts';
+export type { PairsOptions } from './pairs-reader.ts';
+export { parseCsvInteractions, readCsvInteractions } from './csv-reader.ts';
+export type { CsvColumns, CsvOptions, CsvInteractions } from './csv-reader.ts';
+export { createIdMap } from './id-map.ts';
+export type { IdMap } from './id-map.ts';
+export { loadDataset } from './load-dataset.ts';
+export type { LoadDatasetOptions, LoadReport, SplitReport, OverlapPolicy, ColdPolicy, ColdCounts } from './load-dataset.ts';
+export { carveValidation } from './carve-validation.ts';
+export type { CarveValidationOptions, CarvedSplit } from './carve-validation.ts';
+export { datasetStats, summarizeDegrees } from './dataset-stats.ts';
+export type { DatasetStats, DegreeSummary } from './dataset-stats.ts';
+export { parseMatrixText, readMatrixText, formatMatrixText, writeMatrixText, formatFloat32 } from './matrix-text.ts';
+export { formatLightGcn, writeLightGcnFile, writeLightGcnDataset } from './lightgcn-writer.ts';
+export { generateSynthetic, SYNTHETIC_PRESETS } from './synthetic.ts';
+export type { SyntheticOptions, SyntheticParams, SyntheticPreset, SyntheticDataset, SyntheticTruth, UserTopic } from './synthetic.ts';

@@ -1,0 +1,17 @@
+export { topKMasked, resolveBackend } from './top-k-masked.ts';
+export type { TopKMaskedParams, TopKResult, TopKBackend } from './top-k-masked.ts';
+export { topKMaskedParallel } from './top-k-parallel.ts';
+export type { TopKParallelOptions } from './top-k-parallel.ts';
+export { topKFromScores } from './top-k-from-scores.ts';
+export type { TopKFromScoresParams } from './top-k-from-scores.ts';
+export { createWorkerPool } from './worker-pool.ts';
+export type { WorkerPool, WorkerPoolOptions, TaskName, TaskArgs, TaskResult } from './worker-pool.ts';
+export { isShared, toSharedFloat32, toSharedInt32, toSharedCsr, allocSharedFloat32, allocSharedInt32 } from './shared.ts';
+export { spmm, spmmRowsKernel, spmmRowsSource, spmmScatterRows } from './spmm.ts';
+export type { SpmmRowsFn } from './spmm.ts';
+export { adamDenseRange, adamLazyRows, sgdRows } from './adam.ts';
+export type { AdamHyper } from './adam.ts';
+export { createSyncTeam } from './sync-team.ts';
+export type { SyncTeam, SyncTeamOptions } from './sync-team.ts';
+export { loadTfjs, registerSegmentSum } from './tfjs-backend.ts';
+export type { Tfjs, TfjsBackendName, LoadTfjsOptions, LoadedTfjs } from './tfjs-backend.ts';

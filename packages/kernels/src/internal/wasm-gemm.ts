@@ -1,0 +1,211 @@
+/**
+ * A hand-assembled WebAssembly SIMD micro-kernel for dense scoring `S = U · Iᵀ` (dim ≤ a few hundred).
+ *
+ * Source: the register-blocked GEMM micro-kernel of Goto & van de Geijn, "Anatomy of high-performance
+ * matrix multiplication" (ACM TOMS 34(3), 2008), specialised to a 4×8 tile: 4 users (broadcast with
+ * `v128.load32_splat`) times 8 items (two `f32x4` vectors) kept in 8 vector accumulators. Operands are
+ * pre-packed so every load in the inner loop is sequential:
+ * - users in blocks of 4, interleaved by dimension: `[d][4]` floats per block (`dim * 16` bytes);
+ * - items in panels of 8, interleaved by dimension: `[d][8]` floats per panel (`dim * 32` bytes).
+ *
+ * The module is tiny (~300 bytes) and written out byte by byte below so the package needs no
+ * toolchain and no dependency. Every (user, item) score is a float32 sum over d = 0..dim-1 in order,
+ * accumulated per lane with separate mul and add (no FMA), so a score does not depend on how the
+ * work was blocked or split across threads.
+ *
+ * Exported `scan` (below) is the vector pre-filter of top-K selection.
+ *
+ * Exported function `gemm(uPtr, nUserBlocks, itPtr, nPanels, dim, outPtr, outStrideBytes)`: for user
+ * block b and panel p writes 4 rows × 8 floats at `outPtr + (4b + r) * outStrideBytes + 32p`.
+ */
+
+// The TypeScript libs this repo uses (ES2023 + @types/node 20) do not declare WebAssembly; these are
+// the few members used here (module-local, no runtime effect).
+declare namespace WebAssembly {
+  class Module {
+    constructor(bytes: Uint8Array);
+  }
+  class Memory {
+    constructor(descriptor: { initial: number; maximum?: number; shared?: boolean });
+    readonly buffer: ArrayBuffer;
+  }
+  class Instance {
+    constructor(module: Module, imports: Record<string, Record<string, unknown>>);
+    readonly exports: Record<string, unknown>;
+  }
+}
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function name(text: string): number[] {
+  const bytes = [...text].map((c) => c.charCodeAt(0));
+  return [...uleb(bytes.length), ...bytes];
+}
+
+// Locals: params 0..6, then i32 scratch, then v128 registers.
+const U_PTR = 0, N_UB = 1, IT_PTR = 2, N_PANELS = 3, DIM = 4, OUT_PTR = 5, OUT_STRIDE = 6;
+const UB = 7, P = 8, D = 9, AP = 10, BP = 11, OP = 12, UROW = 13;
+const ACC = 14; // 14..21
+const B0 = 22, B1 = 23, A = 24;
+
+const get = (i: number): number[] => [0x20, ...uleb(i)];
+const set = (i: number): number[] => [0x21, ...uleb(i)];
+const i32c = (v: number): number[] => [0x41, ...sleb(v)];
+const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
+const v128Load = (offset: number): number[] => simd(0x00, 4, ...uleb(offset));
+const v128Store = (offset: number): number[] => simd(0x0b, 4, ...uleb(offset));
+const load32Splat = (offset: number): number[] => simd(0x09, 2, ...uleb(offset));
+const f32x4Add = simd(0xe4);
+const f32x4Mul = simd(0xe6);
+const v128Zero = simd(0x0c, ...new Array<number>(16).fill(0));
+const ADD = 0x6a, MUL = 0x6c, SHL = 0x74, LT_U = 0x49, GE_U = 0x4f;
+const BLOCK = [0x02, 0x40], LOOP = [0x03, 0x40], END = 0x0b;
+const brIf = (depth: number): number[] => [0x0d, ...uleb(depth)];
+const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
+
+function body(): number[] {
+  const code: number[] = [];
+  const emit = (...parts: Array<number | number[]>): void => {
+    for (const p of parts) {
+      if (typeof p === 'number') code.push(p);
+      else code.push(...p);
+    }
+  };
+  // ub = 0; block { loop { if ub >= nUB break; ... } }
+  emit(i32c(0), set(UB), BLOCK, LOOP);
+  emit(get(UB), get(N_UB), GE_U, brIf(1));
+  // urow = uPtr + ub * (dim << 4)
+  emit(get(U_PTR), get(UB), get(DIM), i32c(4), SHL, MUL, ADD, set(UROW));
+  emit(i32c(0), set(P), BLOCK, LOOP);
+  emit(get(P), get(N_PANELS), GE_U, brIf(1));
+  // bp = itPtr + p * (dim << 5); ap = urow; zero accumulators; d = 0
+  emit(get(IT_PTR), get(P), get(DIM), i32c(5), SHL, MUL, ADD, set(BP));
+  emit(get(UROW), set(AP));
+  for (let r = 0; r < 8; r++) emit(v128Zero, set(ACC + r));
+  emit(i32c(0), set(D));
+  emit(LOOP);
+  emit(get(BP), v128Load(0), set(B0), get(BP), v128Load(16), set(B1));
+  for (let r = 0; r < 4; r++) {
+    emit(get(AP), load32Splat(4 * r), set(A));
+    emit(get(ACC + 2 * r), get(A), get(B0), f32x4Mul, f32x4Add, set(ACC + 2 * r));
+    emit(get(ACC + 2 * r + 1), get(A), get(B1), f32x4Mul, f32x4Add, set(ACC + 2 * r + 1));
+  }
+  emit(get(AP), i32c(16), ADD, set(AP));
+  emit(get(BP), i32c(32), ADD, set(BP));
+  emit(get(D), i32c(1), ADD, set(D), get(D), get(DIM), LT_U, brIf(0), END);
+  // op = outPtr + (ub << 2) * outStride + (p << 5); store 4 rows of 8 floats
+  emit(get(OUT_PTR), get(UB), i32c(2), SHL, get(OUT_STRIDE), MUL, ADD, get(P), i32c(5), SHL, ADD, set(OP));
+  for (let r = 0; r < 4; r++) {
+    emit(get(OP), get(ACC + 2 * r), v128Store(0));
+    emit(get(OP), get(ACC + 2 * r + 1), v128Store(16));
+    if (r < 3) emit(get(OP), get(OUT_STRIDE), ADD, set(OP));
+  }
+  emit(get(P), i32c(1), ADD, set(P), br(0), END, END);
+  emit(get(UB), i32c(1), ADD, set(UB), br(0), END, END);
+  emit(END);
+  const locals = [2, ...uleb(UROW - UB + 1), I32, ...uleb(A - ACC + 1), V128];
+  const full = [...locals, ...code];
+  return [...uleb(full.length), ...full];
+}
+
+/**
+ * `scan(ptr, end, threshold) -> ptr'`: the first 16-byte chunk at or after `ptr` (16-aligned) that
+ * holds a float32 `> threshold`, or a pointer ≥ `end` when none does. Top-K selection calls it to
+ * skip the ~99% of scores below the running K-th best four at a time (f32x4.gt + v128.any_true);
+ * NaN and -Infinity never compare greater.
+ */
+function scanBody(): number[] {
+  const PTR = 0, END_PTR = 1, THR = 2, T = 3;
+  const code = [
+    ...get(THR), ...simd(0x13), ...set(T),
+    ...BLOCK, ...LOOP,
+    ...get(PTR), ...get(END_PTR), GE_U, ...brIf(1),
+    ...get(PTR), ...v128Load(0), ...get(T), ...simd(0x44), ...simd(0x53), ...brIf(1),
+    ...get(PTR), ...i32c(16), ADD, ...set(PTR), ...br(0),
+    END, END,
+    ...get(PTR), END,
+  ];
+  const full = [1, 1, V128, ...code];
+  return [...uleb(full.length), ...full];
+}
+
+function moduleBytes(): Uint8Array {
+  const F32 = 0x7d;
+  const type = [2, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 3, I32, I32, F32, 1, I32];
+  const imports = [1, ...name('env'), ...name('mem'), 0x02, 0x00, 0x01];
+  const funcs = [2, 0, 1];
+  const exports = [2, ...name('gemm'), 0x00, 0, ...name('scan'), 0x00, 1];
+  const code = [2, ...body(), ...scanBody()];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, type),
+    ...section(2, imports),
+    ...section(3, funcs),
+    ...section(7, exports),
+    ...section(10, code),
+  ]);
+}
+
+/** See {@link scanBody}. */
+export type ScanFn = (ptr: number, end: number, threshold: number) => number;
+
+export type GemmFn = (
+  uPtr: number,
+  nUserBlocks: number,
+  itPtr: number,
+  nPanels: number,
+  dim: number,
+  outPtr: number,
+  outStrideBytes: number,
+) => void;
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled module, or null where WebAssembly SIMD is unavailable (then callers use the JS path). */
+export function gemmModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(moduleBytes());
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/** A fresh instance over a memory of at least `bytes` bytes. */
+export function instantiateGemm(bytes: number): { memory: WebAssembly.Memory; gemm: GemmFn; scan: ScanFn } | null {
+  const module = gemmModule();
+  if (module === null) return null;
+  const pages = Math.ceil(bytes / 65536) + 1;
+  const memory = new WebAssembly.Memory({ initial: pages });
+  const instance = new WebAssembly.Instance(module, { env: { mem: memory } });
+  return { memory, gemm: instance.exports['gemm'] as GemmFn, scan: instance.exports['scan'] as ScanFn };
+}

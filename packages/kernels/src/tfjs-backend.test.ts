@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { isDtlError } from '@dtl/core';
+import { loadTfjs } from './tfjs-backend.ts';
+import type { Tfjs } from './tfjs-backend.ts';
+import type { Tensor } from '@tensorflow/tfjs';
+
+/** Hand-computed gradient of Σ_b ⟨w_b, table[idx_b]⟩ w.r.t. table: scatter-add of w_b into row idx_b. */
+function scatterAdd(nRows: number, dim: number, idx: number[], w: Float32Array): Float32Array {
+  const out = new Float32Array(nRows * dim);
+  idx.forEach((r, b) => {
+    for (let d = 0; d < dim; d++) out[r * dim + d]! += w[b * dim + d]!;
+  });
+  return out;
+}
+
+function checkGatherGradient(tf: Tfjs): void {
+  const nRows = 6;
+  const dim = 3;
+  const idx = [4, 1, 4, 0, 4, 5, 1]; // duplicates on purpose: their gradients must add up
+  const w = Float32Array.from({ length: idx.length * dim }, (_, i) => Math.sin(i + 1));
+  const table = tf.tensor2d(Float32Array.from({ length: nRows * dim }, (_, i) => i / 7), [nRows, dim]);
+  const weights = tf.tensor2d(w, [idx.length, dim]);
+  const indices = tf.tensor1d(idx, 'int32');
+  const grad = tf.grad((t: Tensor) => tf.sum(tf.mul(tf.gather(t, indices), weights)))(table);
+  const got = grad.dataSync();
+  const want = scatterAdd(nRows, dim, idx, w);
+  for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 5);
+  tf.dispose([table, weights, indices, grad]);
+}
+
+describe('loadTfjs', () => {
+  it('activates a working backend (wasm here: tfjs-node has no native library) and reports it', async () => {
+    const { tf, backend, skipped } = await loadTfjs();
+    expect(['tensorflow', 'wasm', 'cpu']).toContain(backend);
+    expect(tf.getBackend()).toBe(backend);
+    if (backend !== 'tensorflow') expect(skipped.map((s) => s.backend)).toContain('tensorflow');
+    const y = tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([1, 0, 0, 1], [2, 2]));
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4]);
+    y.dispose();
+  });
+
+  it('the gradient of tf.gather equals a hand-computed scatter-add on the active backend', async () => {
+    const { tf, backend } = await loadTfjs();
+    if (backend !== 'tensorflow') expect(tf.getKernel('UnsortedSegmentSum', backend)).toBeDefined();
+    checkGatherGradient(tf);
+  });
+
+  it('UnsortedSegmentSum sums rows into segments in one pass, drops out-of-range ids, keeps int32', async () => {
+    const { tf } = await loadTfjs();
+    const x = tf.tensor2d([1, 2, 10, 20, 100, 200, 1000, 2000], [4, 2]);
+    const s = tf.unsortedSegmentSum(x, tf.tensor1d([2, 0, 2, 7], 'int32'), 3);
+    expect(s.shape).toEqual([3, 2]);
+    expect(Array.from(s.dataSync())).toEqual([10, 20, 0, 0, 101, 202]);
+    const xi = tf.tensor1d([5, 6, 7], 'int32');
+    const si = tf.unsortedSegmentSum(xi, tf.tensor1d([1, 1, 0], 'int32'), 2);
+    expect(si.dtype).toBe('int32');
+    expect(Array.from(si.dataSync())).toEqual([7, 11]);
+    tf.dispose([x, s, xi, si]);
+  });
+
+  it('the cpu fallback gets the single-pass kernel too, and its gather gradient matches', async () => {
+    const { tf, backend } = await loadTfjs({ prefer: ['cpu'] });
+    expect(backend).toBe('cpu');
+    const kernel = tf.getKernel('UnsortedSegmentSum', 'cpu') as unknown as { kernelFunc: Record<symbol, unknown> } | undefined;
+    expect(kernel?.kernelFunc[Symbol.for('@dtl/kernels:unsorted-segment-sum')]).toBe(true);
+    checkGatherGradient(tf);
+    // Back to the default choice for whatever runs next in this process.
+    await loadTfjs();
+  });
+
+  it('an empty preference list is an INVALID_ARGUMENT', async () => {
+    const error = await loadTfjs({ prefer: [] }).catch((e: unknown) => e);
+    expect(isDtlError(error, 'INVALID_ARGUMENT')).toBe(true);
+  });
+});

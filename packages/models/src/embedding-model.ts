@@ -1,0 +1,403 @@
+import { DtlError, createRng } from '@dtl/core';
+import type { CfModel, Csr, ModelState, StepStats, TrainBatch, WeightedCsr } from '@dtl/core';
+import { spmm, spmmScatterRows } from '@dtl/kernels';
+import type { SyncTeam } from '@dtl/kernels';
+import { normalizedBipartiteAdjacency } from './adjacency.ts';
+import { xavierUniform } from './init.ts';
+import { createOptimizer } from './optimizer.ts';
+import type { Optimizer, OptimizerOptions } from './optimizer.ts';
+import { RowSet } from './internal/row-set.ts';
+
+/** Options shared by MF and LightGCN. */
+export interface EmbeddingModelOptions {
+  readonly nUsers: number;
+  readonly nItems: number;
+  /** Embedding size, default 64. */
+  readonly dim?: number;
+  /** L2 coefficient λ on the batch's layer-0 rows (loss term λ/2/B·Σ‖row‖²), default 1e-4. */
+  readonly l2?: number;
+  readonly optimizer?: OptimizerOptions;
+  /** Seed of the Xavier initialisation, default 2022. */
+  readonly seed?: number;
+  /**
+   * Threads for propagation and the dense Adam update (`createSyncTeam` from `@dtl/kernels`);
+   * default: the calling thread only. Results are identical to single-threaded ones.
+   */
+  readonly team?: SyncTeam | undefined;
+}
+
+/** Computes Y = A·X for the model's adjacency; swapped for a worker-pool version by callers that have one. */
+export type SpmmFn = (a: WeightedCsr, x: Float32Array, y: Float32Array, dim: number) => void;
+
+interface InternalOptions extends EmbeddingModelOptions {
+  readonly name: string;
+  readonly layers: number;
+  readonly train?: Csr | undefined;
+  readonly spmm?: SpmmFn | undefined;
+}
+
+function sharedFloat32(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(Math.max(4, length * 4)));
+}
+
+/**
+ * An embedding model over users and items with L ≥ 0 LightGCN propagation layers (L = 0 is BPR-MF).
+ * Nodes are users [0, nUsers) then items [nUsers, nUsers + nItems) in one row-major table E0 (the
+ * only parameter). Layer l = Â·layer(l−1); pooled = mean of layers 0..L. The BPR gradient is
+ * hand-derived (see {@link EmbeddingModel.trainStep}) and checked against tfjs autodiff in tests.
+ */
+export class EmbeddingModel implements CfModel {
+  readonly name: string;
+  readonly nUsers: number;
+  readonly nItems: number;
+  readonly dim: number;
+  readonly nLayers: number;
+  readonly layerWeights: Float32Array;
+  readonly l2: number;
+  private readonly nNodes: number;
+  private readonly adjacency: WeightedCsr | undefined;
+  private readonly layers: Float32Array[];
+  private readonly pooled: Float32Array;
+  private readonly optimizer: Optimizer;
+  private readonly optimizerOptions: OptimizerOptions;
+  private readonly seed: number;
+  private readonly spmmFn: SpmmFn;
+  // Gradient buffers (see trainStep).
+  private readonly gradE0: Float32Array;
+  private readonly gradPool: Float32Array;
+  private readonly gradMix: Float32Array[];
+  private readonly touchedE0: RowSet;
+  private readonly touchedPool: RowSet;
+  private readonly touchedMix: RowSet[];
+  private readonly work: [Float32Array, Float32Array] | undefined;
+  private readonly allRows: Int32Array;
+  private readonly negScratch: Float64Array;
+  private readonly neg0Scratch: Float64Array;
+
+  constructor(options: InternalOptions) {
+    const dim = options.dim ?? 64;
+    if (!Number.isInteger(options.nUsers) || options.nUsers <= 0) throw new DtlError('INVALID_ARGUMENT', `nUsers must be a positive integer, got ${options.nUsers}`);
+    if (!Number.isInteger(options.nItems) || options.nItems <= 0) throw new DtlError('INVALID_ARGUMENT', `nItems must be a positive integer, got ${options.nItems}`);
+    if (!Number.isInteger(dim) || dim <= 0) throw new DtlError('INVALID_ARGUMENT', `dim must be a positive integer, got ${dim}`);
+    if (!Number.isInteger(options.layers) || options.layers < 0) throw new DtlError('INVALID_ARGUMENT', `layers must be an integer ≥ 0, got ${options.layers}`);
+    this.name = options.name;
+    this.nUsers = options.nUsers;
+    this.nItems = options.nItems;
+    this.dim = dim;
+    this.l2 = options.l2 ?? 1e-4;
+    this.seed = options.seed ?? 2022;
+    this.nNodes = this.nUsers + this.nItems;
+    this.nLayers = options.layers + 1;
+    this.layerWeights = new Float32Array(this.nLayers).fill(1 / this.nLayers);
+    this.spmmFn = options.spmm ?? (options.team && options.team.threads > 1 ? options.team.spmm.bind(options.team) : spmm);
+    const size = this.nNodes * dim;
+    if (options.layers > 0) {
+      if (!options.train) throw new DtlError('INVALID_ARGUMENT', `${this.name} with ${options.layers} layers needs the train matrix`);
+      if (options.train.nRows !== this.nUsers || options.train.nCols !== this.nItems) {
+        throw new DtlError('INVALID_ARGUMENT', `train matrix is ${options.train.nRows}×${options.train.nCols}, model is ${this.nUsers}×${this.nItems}`);
+      }
+      this.adjacency = normalizedBipartiteAdjacency(options.train);
+      this.work = [sharedFloat32(size), sharedFloat32(size)];
+    }
+    this.layers = [sharedFloat32(size)];
+    for (let l = 1; l < this.nLayers; l++) this.layers.push(sharedFloat32(size));
+    this.pooled = this.nLayers === 1 ? this.layers[0]! : sharedFloat32(size);
+    const rng = createRng(this.seed);
+    xavierUniform(this.layers[0]!, 0, this.nUsers, dim, rng);
+    xavierUniform(this.layers[0]!, this.nUsers * dim, this.nItems, dim, rng);
+    this.optimizerOptions = options.optimizer ?? {};
+    this.optimizer = createOptimizer(size, dim, { ...this.optimizerOptions, team: options.team });
+    this.gradE0 = sharedFloat32(size);
+    this.gradPool = this.nLayers === 1 ? this.gradE0 : sharedFloat32(size);
+    this.gradMix = [];
+    this.touchedMix = [];
+    this.touchedE0 = new RowSet(this.nNodes);
+    this.touchedPool = this.nLayers === 1 ? this.touchedE0 : new RowSet(this.nNodes);
+    this.allRows = Int32Array.from({ length: this.nNodes }, (_, i) => i);
+    this.negScratch = new Float64Array(dim);
+    this.neg0Scratch = new Float64Array(dim);
+    this.forward();
+  }
+
+  userLayer(l: number): Float32Array {
+    return this.layer(l).subarray(0, this.nUsers * this.dim);
+  }
+
+  itemLayer(l: number): Float32Array {
+    return this.layer(l).subarray(this.nUsers * this.dim);
+  }
+
+  pooledUsers(): Float32Array {
+    return this.pooled.subarray(0, this.nUsers * this.dim);
+  }
+
+  pooledItems(): Float32Array {
+    return this.pooled.subarray(this.nUsers * this.dim);
+  }
+
+  forward(): void {
+    if (this.nLayers === 1) return;
+    const a = this.adjacency!;
+    for (let l = 1; l < this.nLayers; l++) this.spmmFn(a, this.layers[l - 1]!, this.layers[l]!, this.dim);
+    const p = this.pooled;
+    const w = this.layerWeights[0]!;
+    const e0 = this.layers[0]!;
+    for (let i = 0; i < p.length; i++) p[i] = w * e0[i]!;
+    for (let l = 1; l < this.nLayers; l++) {
+      const e = this.layers[l]!;
+      const wl = this.layerWeights[l]!;
+      for (let i = 0; i < p.length; i++) p[i]! += wl * e[i]!;
+    }
+  }
+
+  /**
+   * One step of BPR with L2 (Rendle et al., UAI 2009), in the form of the LightGCN/MixGCF code:
+   *   loss = 1/(B·K) Σ_b Σ_j w_b·softplus(s_bj − s_b+) + λ/(2B)·Σ_b (‖u0‖² + ‖i0‖² + Σ_j ‖n0_j‖²)
+   * with s = ⟨pooled user, pooled item⟩ and ·0 the layer-0 rows. With d = w_b·σ(s_bj − s_b+)/(B·K):
+   *   ∂/∂u = d·(n − i),  ∂/∂i = −d·u,  ∂/∂n = d·u   (pooled rows; the reported `loss` excludes L2).
+   * Pooled gradients flow back through the mean to every layer, and through propagation to E0 by
+   * Horner's rule, acc ← Â·acc + H_l (Â is symmetric, so Âᵀ = Â). A mixed negative's gradient goes
+   * to each of its source items at its own layer, weighted by its mixing weight.
+   */
+  trainStep(batch: TrainBatch): StepStats {
+    const { users, positives, negatives } = batch;
+    const B = users.length;
+    if (positives.length !== B) throw new DtlError('INVALID_ARGUMENT', `batch has ${B} users but ${positives.length} positives`);
+    const K = negatives.k;
+    const expected = negatives.kind === 'items' ? B * K : B * K * negatives.nLayers * negatives.nSources;
+    if (negatives.items.length !== expected) throw new DtlError('INVALID_ARGUMENT', `negatives hold ${negatives.items.length} entries, expected ${expected}`);
+    if (negatives.kind === 'mixed' && negatives.nLayers !== this.nLayers) {
+      throw new DtlError('INVALID_ARGUMENT', `mixed negatives have ${negatives.nLayers} layers, the model ${this.nLayers}`);
+    }
+    const dim = this.dim;
+    const nU = this.nUsers;
+    const P = this.pooled;
+    const E0 = this.layers[0]!;
+    const gPool = this.gradPool;
+    const gE0 = this.gradE0;
+    const lam = this.l2;
+    const regScale = lam / B;
+    const invBK = 1 / (B * K);
+    const neg = this.negScratch;
+    const neg0 = this.neg0Scratch;
+    let lossSum = 0;
+    let regSum = 0;
+    for (let b = 0; b < B; b++) {
+      const u = users[b]!;
+      const p = nU + positives[b]!;
+      if (u < 0 || u >= nU || p < nU || p >= this.nNodes) throw new DtlError('INVALID_ARGUMENT', `pair ${b} (${u}, ${positives[b]}) out of range`);
+      const pw = batch.pairWeights ? batch.pairWeights[b]! : 1;
+      const uo = u * dim;
+      const po = p * dim;
+      let sPos = 0;
+      for (let d = 0; d < dim; d++) sPos += P[uo + d]! * P[po + d]!;
+      this.touchedPool.add(u);
+      this.touchedPool.add(p);
+      for (let j = 0; j < K; j++) {
+        let sNeg = 0;
+        let n = -1;
+        if (negatives.kind === 'items') {
+          n = nU + negatives.items[b * K + j]!;
+          const no = n * dim;
+          for (let d = 0; d < dim; d++) {
+            neg[d] = P[no + d]!;
+            neg0[d] = E0[no + d]!;
+          }
+        } else {
+          this.mixedNegative(negatives, b * K + j, neg, neg0);
+        }
+        for (let d = 0; d < dim; d++) sNeg += P[uo + d]! * neg[d]!;
+        const x = sNeg - sPos;
+        lossSum += pw * softplus(x);
+        const g = pw * sigmoid(x) * invBK;
+        for (let d = 0; d < dim; d++) {
+          const ud = P[uo + d]!;
+          gPool[uo + d]! += g * (neg[d]! - P[po + d]!);
+          gPool[po + d]! -= g * ud;
+        }
+        let n0sq = 0;
+        for (let d = 0; d < dim; d++) n0sq += neg0[d]! * neg0[d]!;
+        regSum += n0sq;
+        if (negatives.kind === 'items') {
+          const no = n * dim;
+          for (let d = 0; d < dim; d++) {
+            gPool[no + d]! += g * P[uo + d]!;
+            gE0[no + d]! += regScale * neg0[d]!;
+          }
+          this.touchedPool.add(n);
+          this.touchedE0.add(n);
+        } else {
+          this.scatterMixedGradient(negatives, b * K + j, g, uo, regScale);
+        }
+      }
+      // L2 on the layer-0 rows of user and positive.
+      for (const r of [u, p]) {
+        const ro = r * dim;
+        let sq = 0;
+        for (let d = 0; d < dim; d++) {
+          const e = E0[ro + d]!;
+          sq += e * e;
+          gE0[ro + d]! += regScale * e;
+        }
+        regSum += sq;
+        this.touchedE0.add(r);
+      }
+    }
+    this.backward();
+    const rows = this.nLayers === 1 ? this.touchedE0.rows : this.allRows;
+    const rowCount = this.nLayers === 1 ? this.touchedE0.size : this.nNodes;
+    this.optimizer.step(E0, gE0, rows, rowCount);
+    if (this.nLayers === 1) this.touchedE0.clearRows(gE0, dim);
+    else {
+      gE0.fill(0);
+      this.touchedE0.clear();
+    }
+    return { loss: lossSum * invBK, reg: (lam / 2 / B) * regSum };
+  }
+
+  /** Pooled and layer-0 embedding of mixed negative `slot` into the scratch vectors. */
+  private mixedNegative(neg: Extract<TrainBatch['negatives'], { kind: 'mixed' }>, slot: number, out: Float64Array, out0: Float64Array): void {
+    const dim = this.dim;
+    const S = neg.nSources;
+    out.fill(0);
+    out0.fill(0);
+    for (let l = 0; l < this.nLayers; l++) {
+      const e = this.layers[l]!;
+      const wl = this.layerWeights[l]!;
+      const base = (slot * this.nLayers + l) * S;
+      for (let s = 0; s < S; s++) {
+        const item = neg.items[base + s]!;
+        if (item < 0 || item >= this.nItems) throw new DtlError('INVALID_ARGUMENT', `mixed negative source item ${item} out of range`);
+        const wt = neg.weights[base + s]!;
+        const o = (this.nUsers + item) * dim;
+        for (let d = 0; d < dim; d++) {
+          const v = wt * e[o + d]!;
+          out[d]! += wl * v;
+          if (l === 0) out0[d]! += v;
+        }
+      }
+    }
+  }
+
+  private scatterMixedGradient(neg: Extract<TrainBatch['negatives'], { kind: 'mixed' }>, slot: number, g: number, uo: number, regScale: number): void {
+    const dim = this.dim;
+    const S = neg.nSources;
+    const P = this.pooled;
+    const n0 = this.neg0Scratch;
+    for (let l = 0; l < this.nLayers; l++) {
+      const target = this.mixBuffer(l);
+      const touched = this.nLayers === 1 ? this.touchedE0 : this.touchedMix[l]!;
+      const wl = this.layerWeights[l]!;
+      const base = (slot * this.nLayers + l) * S;
+      for (let s = 0; s < S; s++) {
+        const r = this.nUsers + neg.items[base + s]!;
+        const wt = neg.weights[base + s]!;
+        const ro = r * dim;
+        const c = g * wl * wt;
+        for (let d = 0; d < dim; d++) target[ro + d]! += c * P[uo + d]!;
+        touched.add(r);
+        if (l === 0) {
+          for (let d = 0; d < dim; d++) this.gradE0[ro + d]! += regScale * wt * n0[d]!;
+          this.touchedE0.add(r);
+        }
+      }
+    }
+  }
+
+  /** Per-layer gradient buffer for mixed negatives; for MF (one layer) it is the E0 gradient itself. */
+  private mixBuffer(l: number): Float32Array {
+    if (this.nLayers === 1) return this.gradE0;
+    while (this.gradMix.length <= l) {
+      this.gradMix.push(sharedFloat32(this.nNodes * this.dim));
+      this.touchedMix.push(new RowSet(this.nNodes));
+    }
+    return this.gradMix[l]!;
+  }
+
+  /** gradE0 += Σ_l Â^l·H_l with H_l = w_l·gradPool + gradMix_l, by Horner's rule (L products). */
+  private backward(): void {
+    if (this.nLayers === 1) return;
+    const a = this.adjacency!;
+    const dim = this.dim;
+    const L = this.nLayers - 1;
+    const [x, y] = this.work!;
+    const addH = (target: Float32Array, l: number, rowsOut: RowSet | undefined): void => {
+      const wl = this.layerWeights[l]!;
+      const gp = this.gradPool;
+      const tp = this.touchedPool;
+      for (let k = 0; k < tp.size; k++) {
+        const o = tp.rows[k]! * dim;
+        for (let d = 0; d < dim; d++) target[o + d]! += wl * gp[o + d]!;
+        rowsOut?.add(tp.rows[k]!);
+      }
+      const mix = this.gradMix[l];
+      const tm = this.touchedMix[l];
+      if (mix && tm) {
+        for (let k = 0; k < tm.size; k++) {
+          const o = tm.rows[k]! * dim;
+          for (let d = 0; d < dim; d++) target[o + d]! += mix[o + d]!;
+          rowsOut?.add(tm.rows[k]!);
+        }
+      }
+    };
+    // H_L is sparse: materialise it in x (zero elsewhere) and scatter Â·H_L into y.
+    const hRows = this.scratchRows();
+    addH(x, L, hRows);
+    y.fill(0);
+    spmmScatterRows(a, x, hRows.rows, hRows.size, y, dim);
+    hRows.clearRows(x, dim);
+    let acc = y;
+    let other = x;
+    addH(acc, L - 1, undefined);
+    for (let l = L - 2; l >= 0; l--) {
+      this.spmmFn(a, acc, other, dim);
+      [acc, other] = [other, acc];
+      addH(acc, l, undefined);
+    }
+    const g = this.gradE0;
+    for (let i = 0; i < g.length; i++) g[i]! += acc[i]!;
+    // Reset the sparse gradient buffers for the next step.
+    this.touchedPool.clearRows(this.gradPool, dim);
+    for (let l = 0; l < this.gradMix.length; l++) this.touchedMix[l]!.clearRows(this.gradMix[l]!, dim);
+  }
+
+  private hRowsCache: RowSet | undefined;
+  private scratchRows(): RowSet {
+    this.hRowsCache ??= new RowSet(this.nNodes);
+    return this.hRowsCache;
+  }
+
+  private layer(l: number): Float32Array {
+    const e = this.layers[l];
+    if (!e) throw new DtlError('INVALID_ARGUMENT', `layer ${l} outside 0..${this.nLayers - 1}`);
+    return e;
+  }
+
+  getState(): ModelState {
+    return {
+      model: this.name,
+      config: { nUsers: this.nUsers, nItems: this.nItems, dim: this.dim, layers: this.nLayers - 1, l2: this.l2, seed: this.seed, optimizer: this.optimizerOptions },
+      step: this.optimizer.stepCount,
+      tensors: { 'embeddings.0': this.layers[0]!, ...this.optimizer.state() },
+    };
+  }
+
+  setState(state: ModelState): void {
+    if (state.model !== this.name) throw new DtlError('STATE_MISMATCH', `state is for model "${state.model}", this is "${this.name}"`);
+    const e0 = state.tensors['embeddings.0'];
+    if (!e0 || e0.length !== this.layers[0]!.length) {
+      throw new DtlError('STATE_MISMATCH', `state embeddings have ${e0?.length ?? 0} values, expected ${this.layers[0]!.length} (${this.nNodes}×${this.dim})`);
+    }
+    this.layers[0]!.set(e0);
+    this.optimizer.restore(state.step, state.tensors);
+    this.forward();
+  }
+}
+
+function softplus(x: number): number {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+}
+
+function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}

@@ -1,0 +1,271 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DtlError, createRng, csrRowIds, shuffleInPlace } from '@dtl/core';
+import type { CfModel, Csr, ModelView, NegativeSampler, ProgressFn } from '@dtl/core';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { createUniformSampler } from './uniform-sampler.ts';
+
+/** Metric name → value, e.g. `{ "recall@20": 0.1, "ndcg@20": 0.06 }`. */
+export type Metrics = Readonly<Record<string, number>>;
+
+/**
+ * Scores the model on one held-out split. The fit loop never sees validation or test labels:
+ * the caller closes over them (clean protocol), e.g. with `evaluateRanking` from `@dtl/eval`.
+ */
+export type SplitEvaluator = (model: ModelView, split: 'valid' | 'test') => Promise<Metrics>;
+
+export interface FitOptions {
+  readonly model: CfModel;
+  /** Positive pairs to train on (users × items): observed, or the enhanced positive set. */
+  readonly train: Csr;
+  /** Items never sampled as negatives; default `train`. Must contain every training positive. */
+  readonly exclude?: Csr;
+  /** Per-pair loss weights aligned with `train.indices` (e.g. down-weighted pseudo-positives). */
+  readonly pairWeights?: Float32Array;
+  /** Negative sampler; default uniform (RNS). */
+  readonly sampler?: NegativeSampler;
+  /** Negatives per positive, default 1. */
+  readonly negatives?: number;
+  /** Maximum epochs, default 1000 (early stopping usually ends sooner). */
+  readonly epochs?: number;
+  /** Pairs per batch, default 2048. */
+  readonly batchSize?: number;
+  /** Seed of shuffling and sampling, default 2022. Epoch e uses its own stream derived from (seed, e). */
+  readonly seed?: number;
+  /** Held-out evaluation; without it the model trains for `epochs` and the last epoch is reported. */
+  readonly evaluate?: SplitEvaluator;
+  /** Evaluate every N epochs, default 5. */
+  readonly evalEvery?: number;
+  /** Stop after this many evaluations without a better validation metric, default 10. */
+  readonly patience?: number;
+  /** Validation metric that selects the best epoch, default `recall@20`. */
+  readonly selectMetric?: string;
+  /** Whether to also score the test split at every evaluation (learning curves), default true. */
+  readonly testEachEvaluation?: boolean;
+  /** Directory for `checkpoint.bin`; when set, a checkpoint is written at each evaluation. */
+  readonly checkpointDir?: string;
+  /** Resume from `checkpointDir/checkpoint.bin` when present, default true. */
+  readonly resume?: boolean;
+  /** Fingerprint of the run's settings; a checkpoint with another fingerprint is refused. */
+  readonly fingerprint?: string;
+  readonly onProgress?: ProgressFn;
+  /** Called after every epoch (and evaluation) with its record. */
+  readonly onEpoch?: (record: EpochRecord) => void;
+}
+
+export interface EpochRecord {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly reg: number;
+  /** Wall seconds of the epoch's training (sampling included). */
+  readonly seconds: number;
+  /** Seconds spent inside the sampler. */
+  readonly sampleSeconds: number;
+  readonly valid?: Metrics;
+  readonly test?: Metrics;
+  readonly evalSeconds?: number;
+}
+
+export interface FitResult {
+  /** Epoch whose validation metric was best (the last epoch when there is no validation). */
+  readonly bestEpoch: number;
+  readonly valid: Metrics | undefined;
+  /** Test metrics at the best-validation epoch. */
+  readonly test: Metrics | undefined;
+  readonly epochsRun: number;
+  readonly stoppedEarly: boolean;
+  readonly resumedFromEpoch: number;
+  readonly secondsPerEpoch: number;
+  readonly history: readonly EpochRecord[];
+  /** The model's layer-0 parameters at the best epoch (restore with `restoreBest`). */
+  readonly bestParameters: Float32Array;
+}
+
+const CHECKPOINT_FILE = 'checkpoint.bin';
+
+/**
+ * Trains a CF model with BPR: epochs over the shuffled training pairs in batches; per batch the
+ * model propagates (forward), the sampler draws negatives with those embeddings, and the model
+ * takes one optimizer step. Evaluates every `evalEvery` epochs, early-stops on the validation
+ * metric with `patience`, checkpoints at each evaluation and resumes from the last checkpoint.
+ * Deterministic for a seed (each epoch's random stream is derived from seed and epoch number, so a
+ * resumed run draws exactly what an uninterrupted one would).
+ */
+export async function fit(options: FitOptions): Promise<FitResult> {
+  const { model, train } = options;
+  const exclude = options.exclude ?? train;
+  const sampler = options.sampler ?? createUniformSampler();
+  const k = options.negatives ?? 1;
+  const maxEpochs = options.epochs ?? 1000;
+  const batchSize = options.batchSize ?? 2048;
+  const seed = options.seed ?? 2022;
+  const evalEvery = options.evalEvery ?? 5;
+  const patience = options.patience ?? 10;
+  const selectMetric = options.selectMetric ?? 'recall@20';
+  const testEach = options.testEachEvaluation ?? true;
+  if (train.nRows !== model.nUsers || train.nCols !== model.nItems) {
+    throw new DtlError('INVALID_ARGUMENT', `train is ${train.nRows}×${train.nCols} but the model is ${model.nUsers}×${model.nItems}`);
+  }
+  if (exclude.nRows !== train.nRows || exclude.nCols !== train.nCols) throw new DtlError('INVALID_ARGUMENT', 'exclude and train shapes differ');
+  if (!(batchSize > 0) || !(k > 0) || !(evalEvery > 0)) throw new DtlError('INVALID_ARGUMENT', 'batchSize, negatives and evalEvery must be positive');
+  const pairUsers = csrRowIds(train);
+  const pairItems = train.indices;
+  const nPairs = pairItems.length;
+  if (nPairs === 0) throw new DtlError('INVALID_DATA', 'the training set is empty');
+  if (options.pairWeights && options.pairWeights.length !== nPairs) {
+    throw new DtlError('INVALID_ARGUMENT', `pairWeights has ${options.pairWeights.length} entries for ${nPairs} pairs`);
+  }
+
+  const history: EpochRecord[] = [];
+  let bestEpoch = 0;
+  let bestValue = -Infinity;
+  let bestValid: Metrics | undefined;
+  let bestTest: Metrics | undefined;
+  let bestParameters: Float32Array = Float32Array.from(model.getState().tensors["embeddings.0"] ?? []);
+  let sinceBest = 0;
+  let startEpoch = 1;
+  const checkpointPath = options.checkpointDir ? join(options.checkpointDir, CHECKPOINT_FILE) : undefined;
+
+  if (checkpointPath && (options.resume ?? true) && existsSync(checkpointPath)) {
+    const ckpt = readCheckpoint(checkpointPath);
+    const meta = ckpt.meta as unknown as CheckpointMeta;
+    if (options.fingerprint !== undefined && meta.fingerprint !== options.fingerprint) {
+      throw new DtlError('STATE_MISMATCH', `checkpoint ${checkpointPath} was written by a run with other settings; use a new run directory or remove it`);
+    }
+    const tensors: Record<string, Float32Array> = {};
+    for (const [name, t] of Object.entries(ckpt.tensors)) if (!name.startsWith('best.')) tensors[name] = t;
+    model.setState({ model: meta.model, config: meta.config, step: meta.step, tensors });
+    history.push(...meta.history);
+    ({ bestEpoch, bestValue, sinceBest } = meta);
+    bestValid = meta.bestValid;
+    bestTest = meta.bestTest;
+    bestParameters = ckpt.tensors['best.embeddings.0'] ?? bestParameters;
+    startEpoch = meta.epoch + 1;
+    if (meta.finished) startEpoch = maxEpochs + 1;
+  }
+  const resumedFromEpoch = startEpoch - 1;
+
+  const order = new Int32Array(nPairs);
+  const bUsers = new Int32Array(batchSize);
+  const bItems = new Int32Array(batchSize);
+  const bWeights = options.pairWeights ? new Float32Array(batchSize) : undefined;
+  const nBatches = Math.ceil(nPairs / batchSize);
+  let stoppedEarly = false;
+  let epoch = startEpoch;
+  for (; epoch <= maxEpochs && !stoppedEarly; epoch++) {
+    const rng = createRng(seed).fork(`epoch:${epoch}`);
+    for (let i = 0; i < nPairs; i++) order[i] = i;
+    shuffleInPlace(order, rng);
+    const t0 = performance.now();
+    let sampleMs = 0;
+    let lossSum = 0;
+    let regSum = 0;
+    for (let bi = 0; bi < nBatches; bi++) {
+      const start = bi * batchSize;
+      const size = Math.min(batchSize, nPairs - start);
+      for (let j = 0; j < size; j++) {
+        const p = order[start + j]!;
+        bUsers[j] = pairUsers[p]!;
+        bItems[j] = pairItems[p]!;
+        if (bWeights) bWeights[j] = options.pairWeights![p]!;
+      }
+      const users = bUsers.subarray(0, size);
+      const positives = bItems.subarray(0, size);
+      model.forward();
+      const s0 = performance.now();
+      const negatives = sampler.sample({ users, positives, k, exclude, model, epoch }, rng);
+      sampleMs += performance.now() - s0;
+      const stats = model.trainStep({ users, positives, negatives, pairWeights: bWeights?.subarray(0, size) });
+      lossSum += stats.loss * size;
+      regSum += stats.reg * size;
+      options.onProgress?.({ stage: 'epoch', done: bi + 1, total: nBatches, detail: `epoch ${epoch}` });
+    }
+    model.forward();
+    const record: { -readonly [K in keyof EpochRecord]: EpochRecord[K] } = {
+      epoch,
+      loss: lossSum / nPairs,
+      reg: regSum / nPairs,
+      seconds: (performance.now() - t0) / 1000,
+      sampleSeconds: sampleMs / 1000,
+    };
+    const isEvalEpoch = options.evaluate !== undefined && (epoch % evalEvery === 0 || epoch === maxEpochs);
+    if (isEvalEpoch) {
+      const e0 = performance.now();
+      const valid = await options.evaluate!(model, 'valid');
+      const test = testEach ? await options.evaluate!(model, 'test') : undefined;
+      record.valid = valid;
+      if (test) record.test = test;
+      record.evalSeconds = (performance.now() - e0) / 1000;
+      const value = valid[selectMetric];
+      if (value === undefined) throw new DtlError('INVALID_ARGUMENT', `validation metrics lack "${selectMetric}"`);
+      if (value > bestValue) {
+        bestValue = value;
+        bestEpoch = epoch;
+        bestValid = valid;
+        bestTest = test ?? (await options.evaluate!(model, 'test'));
+        bestParameters = Float32Array.from(model.getState().tensors['embeddings.0']!);
+        sinceBest = 0;
+      } else if (++sinceBest >= patience) {
+        stoppedEarly = true;
+      }
+    } else if (options.evaluate === undefined) {
+      bestEpoch = epoch;
+      bestParameters = Float32Array.from(model.getState().tensors['embeddings.0']!);
+    }
+    history.push(record);
+    options.onEpoch?.(record);
+    if (checkpointPath && (isEvalEpoch || epoch === maxEpochs || stoppedEarly)) {
+      const state = model.getState();
+      const meta: CheckpointMeta = {
+        fingerprint: options.fingerprint,
+        model: state.model,
+        config: state.config,
+        step: state.step,
+        epoch,
+        history,
+        bestEpoch,
+        bestValue,
+        sinceBest,
+        bestValid,
+        bestTest,
+        finished: stoppedEarly || epoch === maxEpochs,
+      };
+      writeCheckpoint(checkpointPath, { meta: meta as unknown as Record<string, unknown>, tensors: { ...state.tensors, 'best.embeddings.0': bestParameters } });
+    }
+  }
+  const trainedEpochs = history.filter((h) => h.epoch > 0);
+  const secondsPerEpoch = trainedEpochs.length ? trainedEpochs.reduce((s, h) => s + h.seconds, 0) / trainedEpochs.length : 0;
+  const finalStopped = stoppedEarly || (history.length > 0 && sinceBest >= patience && options.evaluate !== undefined);
+  return {
+    bestEpoch,
+    valid: bestValid,
+    test: bestTest,
+    epochsRun: history.length ? history[history.length - 1]!.epoch : 0,
+    stoppedEarly: finalStopped,
+    resumedFromEpoch,
+    secondsPerEpoch,
+    history,
+    bestParameters,
+  };
+}
+
+/** Loads the best-epoch parameters into the model (optimizer state kept) and re-propagates. */
+export function restoreBest(model: CfModel, bestParameters: Float32Array): void {
+  const state = model.getState();
+  model.setState({ ...state, tensors: { ...state.tensors, 'embeddings.0': bestParameters } });
+}
+
+interface CheckpointMeta {
+  fingerprint: string | undefined;
+  model: string;
+  config: Record<string, unknown>;
+  step: number;
+  epoch: number;
+  history: EpochRecord[];
+  bestEpoch: number;
+  bestValue: number;
+  sinceBest: number;
+  bestValid: Metrics | undefined;
+  bestTest: Metrics | undefined;
+  finished: boolean;
+}

@@ -1,0 +1,14 @@
+export { EmbeddingModel } from './embedding-model.ts';
+export type { EmbeddingModelOptions, SpmmFn } from './embedding-model.ts';
+export { createMfModel } from './mf.ts';
+export { createLightGcnModel } from './lightgcn.ts';
+export type { LightGcnOptions } from './lightgcn.ts';
+export { normalizedBipartiteAdjacency } from './adjacency.ts';
+export { xavierUniform } from './init.ts';
+export { createOptimizer } from './optimizer.ts';
+export type { Optimizer, OptimizerKind, OptimizerOptions } from './optimizer.ts';
+export { fit, restoreBest } from './fit.ts';
+export type { FitOptions, FitResult, EpochRecord, Metrics, SplitEvaluator } from './fit.ts';
+export { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+export type { CheckpointContents } from './checkpoint.ts';
+export { createUniformSampler } from './uniform-sampler.ts';

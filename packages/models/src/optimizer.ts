@@ -1,0 +1,68 @@
+import { adamDenseRange, adamLazyRows, sgdRows } from '@dtl/kernels';
+import type { AdamHyper, SyncTeam } from '@dtl/kernels';
+import { DtlError } from '@dtl/core';
+
+export type OptimizerKind = 'adam' | 'lazy-adam' | 'sgd';
+
+export interface OptimizerOptions {
+  /** `adam` (default): PyTorch dense semantics, for parity. `lazy-adam`: only touched rows. `sgd`. */
+  readonly kind?: OptimizerKind;
+  /** Learning rate, default 1e-3. */
+  readonly lr?: number;
+  readonly beta1?: number;
+  readonly beta2?: number;
+  readonly eps?: number;
+  /** Threads for the dense Adam update (see `createSyncTeam`); default the calling thread only. */
+  readonly team?: SyncTeam | undefined;
+}
+
+/** Updates one flat parameter tensor of `rows × dim` from its gradient. */
+export interface Optimizer {
+  readonly kind: OptimizerKind;
+  /** Applies one step. `rows[0..rowCount)` lists the rows whose gradient may be non-zero. */
+  step(params: Float32Array, grads: Float32Array, rows: Int32Array, rowCount: number): void;
+  readonly stepCount: number;
+  state(): Record<string, Float32Array>;
+  restore(stepCount: number, tensors: Readonly<Record<string, Float32Array>>): void;
+}
+
+export function createOptimizer(size: number, dim: number, options: OptimizerOptions = {}): Optimizer {
+  const kind = options.kind ?? 'adam';
+  const hyper: AdamHyper = { lr: options.lr ?? 1e-3, beta1: options.beta1 ?? 0.9, beta2: options.beta2 ?? 0.999, eps: options.eps ?? 1e-8 };
+  if (!(hyper.lr > 0)) throw new DtlError('INVALID_ARGUMENT', `learning rate must be > 0, got ${hyper.lr}`);
+  const shared = (n: number): Float32Array => new Float32Array(new SharedArrayBuffer(Math.max(4, n * 4))).subarray(0, n);
+  const m = kind === 'sgd' ? new Float32Array(0) : shared(size);
+  const v = kind === 'sgd' ? new Float32Array(0) : shared(size);
+  const team = options.team;
+  let t = 0;
+  return {
+    kind,
+    get stepCount() {
+      return t;
+    },
+    step(params, grads, rows, rowCount) {
+      t++;
+      if (kind === 'adam') {
+        if (team && team.threads > 1) team.adamDense(params, grads, m, v, hyper, t);
+        else adamDenseRange(params, grads, m, v, hyper, t, 0, size);
+      }
+      else if (kind === 'lazy-adam') adamLazyRows(params, grads, m, v, hyper, t, rows, rowCount, dim);
+      else sgdRows(params, grads, hyper.lr, rows, rowCount, dim);
+    },
+    state(): Record<string, Float32Array> {
+      if (kind === 'sgd') return {};
+      return { 'adam.m': m, 'adam.v': v };
+    },
+    restore(stepCount, tensors) {
+      t = stepCount;
+      if (kind === 'sgd') return;
+      const sm = tensors['adam.m'];
+      const sv = tensors['adam.v'];
+      if (!sm || !sv || sm.length !== size || sv.length !== size) {
+        throw new DtlError('STATE_MISMATCH', `optimizer state lacks adam moments of size ${size}`);
+      }
+      m.set(sm);
+      v.set(sv);
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * AHNS — adaptive hardness negative sampling: R. Lai, R. Chen, Q. Han, C. Zhang, L. Chen, "Adaptive
+ * Hardness Negative Sampling for Collaborative Filtering", AAAI 2024. The harder the positive is for
+ * the model (low positive score), the harder the negative it gets: of M candidates pick
+ * argmin_j |s(u,j) − β·(s(u,i⁺) + α)^(p+1)|. Formula, defaults (α 1.0, β 0.1, p −2, inner product of
+ * mean-pooled embeddings) and argmin taken from the reference code, github.com/Riwei-HEU/AHNS
+ * (`modules/MF.py`, `adaptive_negative_sampling`; `utils/parser.py`).
+ */
+import type { NegativeBatch, NegativeSampler, Rng, SampleRequest } from '@dtl/core';
+import { growFloat64, growInt32 } from './internal/buffers.ts';
+import { checkCandidateSource, fillCandidates } from './internal/candidates.ts';
+import { dot, scoreCandidates } from './internal/score.ts';
+import { checkFinite, checkInteger, validateRequest } from './internal/validate.ts';
+
+/** Options of {@link createAhnsSampler}. */
+export interface AhnsSamplerOptions {
+  /** Candidates M per negative. Default 32 (the reference code's `n_negs`; DTL-NS's runs used 10). */
+  readonly candidates?: number | undefined;
+  /** α, shifts the positive score. Default 1.0. */
+  readonly alpha?: number | undefined;
+  /** β, scales the target hardness. Default 0.1. */
+  readonly beta?: number | undefined;
+  /** p, the power (target = β·(s⁺ + α)^(p+1)). Default −2. */
+  readonly p?: number | undefined;
+  /** Where candidates come from (a sampler with `output: 'items'`). Default: uniform (RNS). */
+  readonly candidateSampler?: NegativeSampler | undefined;
+}
+
+/**
+ * AHNS: per negative, the candidate whose pooled score is closest to β·(s⁺ + α)^(p+1). A non-finite
+ * target (e.g. s⁺ + α = 0 with p + 1 < 0, or a negative base with a fractional power) makes every
+ * criterion NaN; the first candidate is then taken, as torch.min does in the reference code.
+ */
+export function createAhnsSampler(options: AhnsSamplerOptions = {}): NegativeSampler {
+  const name = 'ahns';
+  const M = checkInteger(name, 'candidates', options.candidates ?? 32, 1);
+  const alpha = checkFinite(name, 'alpha', options.alpha ?? 1.0);
+  const beta = checkFinite(name, 'beta', options.beta ?? 0.1);
+  const p = checkFinite(name, 'p', options.p ?? -2);
+  const source = options.candidateSampler;
+  checkCandidateSource(name, source);
+  let cand: Int32Array = new Int32Array(0);
+  let scores: Float64Array = new Float64Array(0);
+  return {
+    name,
+    output: 'items',
+    sample(request: SampleRequest, rng: Rng): NegativeBatch {
+      validateRequest(name, request);
+      const { users, positives, k, model } = request;
+      const B = users.length;
+      const per = k * M;
+      const dim = model.dim;
+      const d4 = dim - (dim % 4);
+      const U = model.pooledUsers();
+      const I = model.pooledItems();
+      cand = growInt32(cand, B * per);
+      scores = growFloat64(scores, B * per);
+      fillCandidates(name, request, per, rng, cand, source);
+      scoreCandidates(users, cand, per, U, I, dim, scores);
+      const items = new Int32Array(B * k);
+      for (let b = 0; b < B; b++) {
+        const sPos = dot(U, users[b]! * dim, I, positives[b]! * dim, dim, d4);
+        const target = beta * Math.pow(sPos + alpha, p + 1);
+        for (let j = 0; j < k; j++) {
+          const o = b * per + j * M;
+          let best = o;
+          let bestCrit = Math.abs(scores[o]! - target);
+          for (let c = o + 1; c < o + M; c++) {
+            const crit = Math.abs(scores[c]! - target);
+            if (crit < bestCrit) {
+              bestCrit = crit;
+              best = c;
+            }
+          }
+          items[b * k + j] = cand[best]!;
+        }
+      }
+      return { kind: 'items', k, items };
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * DNS(M,N) — W. Shi, J. Chen, F. Feng, J. Zhang, J. Wu, C. Gao, X. He, "On the Theories Behind Hard
+ * Negative Sampling for Recommendation", WWW 2023: draw M uniform candidates, keep the N the model
+ * scores highest, and pick one of those N uniformly (N = 1 is DNS; N = M is RNS). Follows the AHNS
+ * reference code (github.com/Riwei-HEU/AHNS, `dynamic_mn_negative_sampling`): pooled inner product,
+ * `topk` then a uniform index into it.
+ */
+import { DtlError } from '@dtl/core';
+import type { NegativeBatch, NegativeSampler, Rng, SampleRequest } from '@dtl/core';
+import { growFloat64, growInt32 } from './internal/buffers.ts';
+import { checkCandidateSource, fillCandidates } from './internal/candidates.ts';
+import { scoreCandidates } from './internal/score.ts';
+import { checkInteger, validateRequest } from './internal/validate.ts';
+
+/** Options of {@link createDnsMnSampler}. */
+export interface DnsMnSamplerOptions {
+  /** Candidates M per negative. Default 10. */
+  readonly candidates?: number | undefined;
+  /** N: how many of the top-scored candidates to choose among. Default 5 ("top 5 of 10"). */
+  readonly topN?: number | undefined;
+  /** Where candidates come from (a sampler with `output: 'items'`). Default: uniform (RNS). */
+  readonly candidateSampler?: NegativeSampler | undefined;
+}
+
+/** DNS(M,N): uniform choice among the top-N of M candidates by ⟨pooled u, pooled j⟩. */
+export function createDnsMnSampler(options: DnsMnSamplerOptions = {}): NegativeSampler {
+  const name = 'dnsmn';
+  const M = checkInteger(name, 'candidates', options.candidates ?? 10, 1);
+  const N = checkInteger(name, 'topN', options.topN ?? 5, 1);
+  if (N > M) throw new DtlError('INVALID_ARGUMENT', `${name}: topN (${N}) exceeds candidates (${M})`);
+  const source = options.candidateSampler;
+  checkCandidateSource(name, source);
+  let cand: Int32Array = new Int32Array(0);
+  let scores: Float64Array = new Float64Array(0);
+  const top = new Int32Array(N);
+  return {
+    name,
+    output: 'items',
+    sample(request: SampleRequest, rng: Rng): NegativeBatch {
+      validateRequest(name, request);
+      const { users, k, model } = request;
+      const B = users.length;
+      const per = k * M;
+      cand = growInt32(cand, B * per);
+      scores = growFloat64(scores, B * per);
+      fillCandidates(name, request, per, rng, cand, source);
+      scoreCandidates(users, cand, per, model.pooledUsers(), model.pooledItems(), model.dim, scores);
+      const items = new Int32Array(B * k);
+      for (let t = 0; t < B * k; t++) {
+        const o = t * M;
+        // Partial insertion sort: top[0..filled) holds candidate offsets by descending score (stable).
+        let filled = 0;
+        for (let c = o; c < o + M; c++) {
+          const s = scores[c]!;
+          let pos = filled;
+          while (pos > 0 && scores[top[pos - 1]!]! < s) pos--;
+          if (pos >= N) continue;
+          const last = filled < N ? filled : N - 1;
+          for (let q = last; q > pos; q--) top[q] = top[q - 1]!;
+          top[pos] = c;
+          if (filled < N) filled++;
+        }
+        items[t] = cand[top[rng.int(N)]!]!;
+      }
+      return { kind: 'items', k, items };
+    },
+  };
+}

@@ -1,0 +1,15 @@
+export { createRnsSampler } from './rns.ts';
+export { createPopularitySampler } from './popularity.ts';
+export type { PopularitySamplerOptions } from './popularity.ts';
+export { createDnsSampler } from './dns.ts';
+export type { DnsSamplerOptions } from './dns.ts';
+export { createDnsMnSampler } from './dns-mn.ts';
+export type { DnsMnSamplerOptions } from './dns-mn.ts';
+export { createAhnsSampler } from './ahns.ts';
+export type { AhnsSamplerOptions } from './ahns.ts';
+export { createMixGcfSampler } from './mixgcf.ts';
+export type { MixGcfSamplerOptions, UserView } from './mixgcf.ts';
+export { createDensSampler, createDensGates } from './dens.ts';
+export type { DensSamplerOptions, DensGates, DensLinear } from './dens.ts';
+export { createDtlSampler } from './dtl.ts';
+export type { DtlSamplerOptions } from './dtl.ts';

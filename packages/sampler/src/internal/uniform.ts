@@ -1,0 +1,77 @@
+import { DtlError } from '@dtl/core';
+import type { Csr, Rng } from '@dtl/core';
+
+/** Rejection attempts before enumerating the complement (expected attempts are < 2 below 50% exclusion). */
+const MAX_TRIES = 32;
+
+export function noValidNegative(sampler: string, user: number, nItems: number): DtlError {
+  return new DtlError(
+    'NO_VALID_NEGATIVE',
+    `${sampler}: user ${user} has no valid negative: all ${nItems} items are excluded`,
+  );
+}
+
+/**
+ * The r-th (0-based) item of [0, nItems) that is not in the sorted, duplicate-free row
+ * `indices[start..end)`: walk the excluded ids in order and skip past each one at or below the
+ * running answer. O(row length), no allocation.
+ */
+export function nthNotExcluded(indices: Int32Array, start: number, end: number, r: number): number {
+  let item = r;
+  for (let p = start; p < end; p++) {
+    if (indices[p]! <= item) item++;
+    else break;
+  }
+  return item;
+}
+
+/** Binary search of `item` in the sorted row `indices[lo..hi)`. */
+export function rowHas(indices: Int32Array, lo: number, hi: number, item: number): boolean {
+  hi--;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = indices[mid]!;
+    if (v === item) return true;
+    if (v < item) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/**
+ * One uniform item of [0, nItems) not excluded for user u: rejection sampling while the user excludes
+ * under half the items, then (or directly, for users excluding most items) an exact draw from the
+ * complement by rank. Both paths sample the same distribution (uniform over the complement).
+ */
+export function drawUniform(sampler: string, exclude: Csr, u: number, nItems: number, rng: Rng): number {
+  const start = exclude.indptr[u]!;
+  const end = exclude.indptr[u + 1]!;
+  const nEx = end - start;
+  if (nEx === 0) return rng.int(nItems);
+  if (nEx >= nItems) throw noValidNegative(sampler, u, nItems);
+  const idx = exclude.indices;
+  if (nEx * 2 <= nItems) {
+    for (let t = 0; t < MAX_TRIES; t++) {
+      const i = rng.int(nItems);
+      if (!rowHas(idx, start, end, i)) return i;
+    }
+  }
+  return nthNotExcluded(idx, start, end, rng.int(nItems - nEx));
+}
+
+/** Fills `out[b*n + c]` with n uniform non-excluded items for each pair b. */
+export function fillUniform(
+  sampler: string,
+  users: Int32Array,
+  exclude: Csr,
+  nItems: number,
+  n: number,
+  rng: Rng,
+  out: Int32Array,
+): void {
+  for (let b = 0; b < users.length; b++) {
+    const u = users[b]!;
+    const o = b * n;
+    for (let c = 0; c < n; c++) out[o + c] = drawUniform(sampler, exclude, u, nItems, rng);
+  }
+}

@@ -1,0 +1,14 @@
+export { buildItemGraph, connectedComponents } from './item-graph.ts';
+export type { ItemGraph } from './item-graph.ts';
+export { topEigenpairs } from './lanczos.ts';
+export type { SymmetricOperator, TopEigenOptions, TopEigenResult } from './lanczos.ts';
+export { spectralEmbedding } from './spectral-embedding.ts';
+export type { SpectralEmbedding, SpectralEmbeddingOptions } from './spectral-embedding.ts';
+export { buildKmeansTree, createKmeansTreeBuilder, childCapacity } from './kmeans-tree.ts';
+export type { KmeansTreeOptions } from './kmeans-tree.ts';
+export { buildLouvainTree, createLouvainBuilder } from './louvain-tree.ts';
+export type { LouvainTreeOptions } from './louvain-tree.ts';
+export { createSpectralKmeansBuilder } from './spectral-kmeans-builder.ts';
+export type { SpectralKmeansOptions } from './spectral-kmeans-builder.ts';
+export { svdItemEmbedding } from './svd-embedding.ts';
+export type { SvdItemEmbeddingOptions } from './svd-embedding.ts';
