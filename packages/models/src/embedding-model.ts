@@ -342,10 +342,11 @@ export class EmbeddingModel implements CfModel {
     };
     // H_L is sparse: materialise it in x (zero elsewhere) and scatter Â·H_L into y.
     const hRows = this.scratchRows();
+    x.fill(0);
     addH(x, L, hRows);
     y.fill(0);
     spmmScatterRows(a, x, hRows.rows, hRows.size, y, dim);
-    hRows.clearRows(x, dim);
+    hRows.clear();
     let acc = y;
     let other = x;
     addH(acc, L - 1, undefined);

@@ -160,6 +160,11 @@ describe('hand-written BPR gradients match tfjs autodiff', () => {
       };
       const auto = autodiffGradient(model, train, batch);
       expectClose(handGradient(model, batch), auto);
+      // A second step must not see anything left over from the first (buffers are reused).
+      model.forward();
+      const second: TrainBatch = { ...batch, users: Int32Array.from([1, 3, 4, 0]) };
+      const auto2 = autodiffGradient(model, train, second);
+      expectClose(handGradient(model, second), auto2);
     });
 
     it(`${name}: mixed (MixGCF-style) negatives reach every source item`, () => {

@@ -44,7 +44,7 @@ describe('mixgcf', () => {
           // The synthetic negative, rebuilt from the batch: Σ_s w_s · e_{item_s, l}.
           const neg = new Float64Array(dim);
           for (let s = 0; s < 2; s++) {
-            for (let d = 0; d < dim; d++) neg[d] += batch.weights[o + s]! * E[batch.items[o + s]! * dim + d]!;
+            for (let d = 0; d < dim; d++) neg[d] = neg[d]! + batch.weights[o + s]! * E[batch.items[o + s]! * dim + d]!;
           }
           // Independently: the best positive-mixed candidate by ⟨u, a·e⁺ + (1−a)·e_c⟩.
           let bestItem = -1;

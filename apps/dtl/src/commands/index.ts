@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as registerTrain } from './train.ts';
+import { register as registerExportEmb } from './export-emb.ts';
 import { register as registerData } from './data.ts';
 import { register as registerEval } from './eval.ts';
 import { register as registerJudge } from './judge.ts';
@@ -12,6 +13,7 @@ const registrations: Array<(program: Command) => void> = [
   registerData,
   registerEval,
   registerTrain,
+  registerExportEmb,
   registerJudge,
 ];
 

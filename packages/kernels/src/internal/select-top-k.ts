@@ -66,13 +66,14 @@ export function selectTopKRow(
 
 /**
  * {@link selectTopKRow} for a row that lives in WebAssembly memory at byte address `rowByte`
- * (16-byte aligned, `scores` a view from address 0): after the fill phase, `scan` skips whole
- * 4-float chunks below the running threshold with SIMD compares, so only chunks holding a candidate
+ * (16-byte aligned; `scores` / `words` are views of the whole memory): after the fill phase,
+ * `collect` lists the 4-float chunks above the running threshold with SIMD compares, so only those
  * are examined in JS. Same result as {@link selectTopKRow}. Entries `[nItems, ceil4(nItems))` must
- * hold -Infinity.
+ * hold -Infinity; `listByte` is scratch for `1 + LIST_MAX` int32 words.
  */
-export function selectTopKRowScan(
+export function selectTopKRowCollect(
   scores: Float32Array,
+  words: Int32Array,
   rowByte: number,
   nItems: number,
   k: number,
@@ -81,7 +82,8 @@ export function selectTopKRowScan(
   outOffset: number,
   heapS: Float64Array,
   heapI: Int32Array,
-  scan: (ptr: number, end: number, threshold: number) => number,
+  collect: (ptr: number, end: number, threshold: number, list: number, max: number) => number,
+  listByte: number,
 ): void {
   const rowOffset = rowByte >> 2;
   let count = 0;
@@ -104,8 +106,7 @@ export function selectTopKRowScan(
   }
   if (count === k) {
     let threshold = heapS[0]!;
-    const padded = (nItems + 3) & ~3;
-    // Finish the partial chunk in JS, then let `scan` jump between candidate chunks.
+    // Finish the partial chunk in JS, then let `collect` find the candidate chunks.
     for (; i < nItems && (i & 3) !== 0; i++) {
       const s = scores[rowOffset + i]!;
       if (s > threshold) {
@@ -113,24 +114,29 @@ export function selectTopKRowScan(
         threshold = heapS[0]!;
       }
     }
-    const endByte = rowByte + padded * 4;
+    const endByte = rowByte + ((nItems + 3) & ~3) * 4;
+    const list = listByte >> 2;
     let ptr = rowByte + i * 4;
     while (ptr < endByte) {
-      ptr = scan(ptr, endByte, threshold);
-      if (ptr >= endByte) break;
-      const c = (ptr - rowByte) >> 2;
-      for (let j = c; j < c + 4; j++) {
-        const s = scores[rowOffset + j]!;
-        if (s > threshold) {
-          siftDownFromRoot(heapS, heapI, count, s, j);
-          threshold = heapS[0]!;
+      const n = collect(ptr, endByte, threshold, listByte, LIST_MAX);
+      ptr = words[list]!;
+      for (let q = 1; q <= n; q++) {
+        const c = (words[list + q]! - rowByte) >> 2;
+        for (let j = c; j < c + 4; j++) {
+          const s = scores[rowOffset + j]!;
+          if (s > threshold) {
+            siftDownFromRoot(heapS, heapI, count, s, j);
+            threshold = heapS[0]!;
+          }
         }
       }
-      ptr += 16;
     }
   }
   popInto(heapS, heapI, count, k, outItems, outScores, outOffset);
 }
+
+/** Candidate chunks returned per `collect` call. */
+export const LIST_MAX = 64;
 
 /** Writes the heap best-first into the output row and pads it. */
 function popInto(

@@ -5,7 +5,7 @@
  * Two scorers compute the same float32 block:
  * - `wasm`: the SIMD micro-kernel of `wasm-gemm.ts` (Goto & van de Geijn 2008 blocking: 32 users ×
  *   512 items per call so the item panel stays in L2); float32 accumulation. Selection then skips
- *   chunks below the running threshold with the module's SIMD `scan`.
+ *   chunks below the running threshold with the module's SIMD `collect`.
  * - `js`: register-blocked scalar loops (4 users × 2 items, 8 accumulators, the dim loop inner);
  *   accumulates in float64 and rounds once to float32.
  * Both are deterministic and independent of how users are split, so the worker-pool path and the
@@ -13,8 +13,8 @@
  *
  * Pure over typed arrays (no @dtl imports) so worker threads can run it.
  */
-import { selectTopKRow, selectTopKRowScan, maskRow } from './select-top-k.ts';
-import { instantiateGemm, gemmModule, type ScanFn } from './wasm-gemm.ts';
+import { selectTopKRow, selectTopKRowCollect, maskRow, LIST_MAX } from './select-top-k.ts';
+import { instantiateGemm, gemmModule, type CollectFn } from './wasm-gemm.ts';
 
 export type ScoreBackend = 'wasm' | 'js';
 
@@ -67,7 +67,10 @@ export function topKRange(args: TopKRangeArgs): void {
       }
       if (scorer) {
         block.fill(-Infinity, row + args.nItems, row + stride);
-        selectTopKRowScan(scorer.memory, scorer.outByte + row * 4, args.nItems, k, args.outItems, args.outScores, pos * k, heapS, heapI, scorer.scan);
+        selectTopKRowCollect(
+          scorer.memory, scorer.words, scorer.outByte + row * 4, args.nItems, k,
+          args.outItems, args.outScores, pos * k, heapS, heapI, scorer.collect, scorer.listByte,
+        );
       } else {
         selectTopKRow(block, row, args.nItems, k, args.outItems, args.outScores, pos * k, heapS, heapI);
       }
@@ -80,8 +83,10 @@ interface BlockScorer {
   readonly block: Float32Array;
   /** The whole wasm memory as floats, the block's byte address in it, and the SIMD pre-filter. */
   readonly memory: Float32Array;
+  readonly words: Int32Array;
   readonly outByte: number;
-  readonly scan: ScanFn;
+  readonly listByte: number;
+  readonly collect: CollectFn;
   score(b0: number, b1: number): void;
 }
 
@@ -92,7 +97,7 @@ function createWasmScorer(args: TopKRangeArgs): BlockScorer | null {
   const userBytes = USER_BLOCK * dim * 4;
   const itemBytes = nPanels * 8 * dim * 4;
   const outBytes = USER_BLOCK * stride * 4;
-  const wasm = instantiateGemm(userBytes + itemBytes + outBytes);
+  const wasm = instantiateGemm(userBytes + itemBytes + outBytes + (LIST_MAX + 1) * 4);
   if (wasm === null) return null;
   const mem = new Float32Array(wasm.memory.buffer);
   // Pack items: panel p, dimension d, lane c  ->  item 8p + c.
@@ -110,8 +115,10 @@ function createWasmScorer(args: TopKRangeArgs): BlockScorer | null {
     stride,
     block,
     memory: mem,
+    words: new Int32Array(wasm.memory.buffer),
     outByte: outBase,
-    scan: wasm.scan,
+    listByte: outBase + outBytes,
+    collect: wasm.collect,
     score(b0, b1) {
       const n = b1 - b0;
       const nBlocks = Math.ceil(n / 4);

@@ -13,7 +13,7 @@
  * accumulated per lane with separate mul and add (no FMA), so a score does not depend on how the
  * work was blocked or split across threads.
  *
- * Exported `scan` (below) is the vector pre-filter of top-K selection.
+ * Exported `collect` (below) is the vector pre-filter of top-K selection.
  *
  * Exported function `gemm(uPtr, nUserBlocks, itPtr, nPanels, dim, outPtr, outStrideBytes)`: for user
  * block b and panel p writes 4 rows × 8 floats at `outPtr + (4b + r) * outStrideBytes + 32p`.
@@ -136,33 +136,43 @@ function body(): number[] {
 }
 
 /**
- * `scan(ptr, end, threshold) -> ptr'`: the first 16-byte chunk at or after `ptr` (16-aligned) that
- * holds a float32 `> threshold`, or a pointer ≥ `end` when none does. Top-K selection calls it to
- * skip the ~99% of scores below the running K-th best four at a time (f32x4.gt + v128.any_true);
- * NaN and -Infinity never compare greater.
+ * `collect(ptr, end, threshold, list, max) -> n`: walks 16-byte chunks from `ptr` (16-aligned) to
+ * `end` and appends the byte address of every chunk holding a float32 `> threshold` to
+ * `list + 4, list + 8, …`, stopping after `max` of them; stores the address to resume from at
+ * `list` and returns the count. Top-K selection uses it to skip the ~99% of scores below the running
+ * K-th best four at a time (f32x4.gt + v128.any_true) with few JS↔wasm calls (a call costs about as
+ * much as scanning a few hundred scores); NaN and -Infinity never compare greater.
  */
-function scanBody(): number[] {
-  const PTR = 0, END_PTR = 1, THR = 2, T = 3;
+function collectBody(): number[] {
+  const PTR = 0, END_PTR = 1, THR = 2, LIST = 3, MAX = 4, T = 5, N = 6;
+  const IF = [0x04, 0x40];
   const code = [
     ...get(THR), ...simd(0x13), ...set(T),
+    ...i32c(0), ...set(N),
     ...BLOCK, ...LOOP,
     ...get(PTR), ...get(END_PTR), GE_U, ...brIf(1),
-    ...get(PTR), ...v128Load(0), ...get(T), ...simd(0x44), ...simd(0x53), ...brIf(1),
+    ...get(PTR), ...v128Load(0), ...get(T), ...simd(0x44), ...simd(0x53),
+    ...IF,
+    ...get(LIST), ...get(N), ...i32c(2), SHL, ADD, ...get(PTR), 0x36, 2, 4,
+    ...get(N), ...i32c(1), ADD, 0x22, ...uleb(N), ...get(MAX), GE_U,
+    ...IF, ...get(PTR), ...i32c(16), ADD, ...set(PTR), ...br(3), END,
+    END,
     ...get(PTR), ...i32c(16), ADD, ...set(PTR), ...br(0),
     END, END,
-    ...get(PTR), END,
+    ...get(LIST), ...get(PTR), 0x36, 2, 0,
+    ...get(N), END,
   ];
-  const full = [1, 1, V128, ...code];
+  const full = [2, 1, V128, 1, I32, ...code];
   return [...uleb(full.length), ...full];
 }
 
 function moduleBytes(): Uint8Array {
   const F32 = 0x7d;
-  const type = [2, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 3, I32, I32, F32, 1, I32];
+  const type = [2, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 5, I32, I32, F32, I32, I32, 1, I32];
   const imports = [1, ...name('env'), ...name('mem'), 0x02, 0x00, 0x01];
   const funcs = [2, 0, 1];
-  const exports = [2, ...name('gemm'), 0x00, 0, ...name('scan'), 0x00, 1];
-  const code = [2, ...body(), ...scanBody()];
+  const exports = [2, ...name('gemm'), 0x00, 0, ...name('collect'), 0x00, 1];
+  const code = [2, ...body(), ...collectBody()];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, type),
@@ -173,8 +183,8 @@ function moduleBytes(): Uint8Array {
   ]);
 }
 
-/** See {@link scanBody}. */
-export type ScanFn = (ptr: number, end: number, threshold: number) => number;
+/** See {@link collectBody}. */
+export type CollectFn = (ptr: number, end: number, threshold: number, list: number, max: number) => number;
 
 export type GemmFn = (
   uPtr: number,
@@ -201,11 +211,11 @@ export function gemmModule(): WebAssembly.Module | null {
 }
 
 /** A fresh instance over a memory of at least `bytes` bytes. */
-export function instantiateGemm(bytes: number): { memory: WebAssembly.Memory; gemm: GemmFn; scan: ScanFn } | null {
+export function instantiateGemm(bytes: number): { memory: WebAssembly.Memory; gemm: GemmFn; collect: CollectFn } | null {
   const module = gemmModule();
   if (module === null) return null;
   const pages = Math.ceil(bytes / 65536) + 1;
   const memory = new WebAssembly.Memory({ initial: pages });
   const instance = new WebAssembly.Instance(module, { env: { mem: memory } });
-  return { memory, gemm: instance.exports['gemm'] as GemmFn, scan: instance.exports['scan'] as ScanFn };
+  return { memory, gemm: instance.exports['gemm'] as GemmFn, collect: instance.exports['collect'] as CollectFn };
 }

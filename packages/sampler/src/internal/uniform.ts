@@ -25,8 +25,16 @@ export function nthNotExcluded(indices: Int32Array, start: number, end: number, 
   return item;
 }
 
-/** Binary search of `item` in the sorted row `indices[lo..hi)`. */
+/**
+ * Whether `item` is in the sorted row `indices[lo..hi)`: a branch-predictable linear scan for short
+ * rows (most users), binary search for long ones.
+ */
 export function rowHas(indices: Int32Array, lo: number, hi: number, item: number): boolean {
+  if (hi - lo <= 24) {
+    let found = false;
+    for (let p = lo; p < hi; p++) if (indices[p] === item) found = true;
+    return found;
+  }
   hi--;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
