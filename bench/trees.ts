@@ -44,19 +44,21 @@ export async function main(args: readonly string[]): Promise<void> {
   const seBuilder = createKmeansTreeBuilder();
   const buildCo = () => {
     const start = performance.now();
+    const cpu0 = process.cpuUsage();
     let kmeansStart = 0;
     const tree = coBuilder.build(train, createRng(seed).fork('co'), (e) => {
       if (e.stage === 'kmeans-tree' && kmeansStart === 0) kmeansStart = performance.now();
     });
     const end = performance.now();
-    return { tree, ms: end - start, embedMs: kmeansStart ? kmeansStart - start : NaN, kmeansMs: kmeansStart ? end - kmeansStart : NaN };
+    const cpu = process.cpuUsage(cpu0);
+    return { tree, cpuMs: (cpu.user + cpu.system) / 1000, ms: end - start, embedMs: kmeansStart ? kmeansStart - start : NaN, kmeansMs: kmeansStart ? end - kmeansStart : NaN };
   };
 
   const co = buildCo();
   const coCodes = codebookFromTree(co.tree);
   const info = co.tree.info ?? {};
   const residuals = (info.residuals as number[] | undefined) ?? [];
-  log(`co tree (${coBuilder.name}): ${co.ms.toFixed(0)} ms (embedding+graph ${co.embedMs.toFixed(0)} ms, k-means tree ${co.kmeansMs.toFixed(0)} ms)`);
+  log(`co tree (${coBuilder.name}): ${co.ms.toFixed(0)} ms wall, ${co.cpuMs.toFixed(0)} ms CPU (embedding+graph ${co.embedMs.toFixed(0)} ms, k-means tree ${co.kmeansMs.toFixed(0)} ms)`);
   if (residuals.length) {
     log(`  eigen-residuals ‖Lv−λv‖: max ${Math.max(...residuals).toExponential(2)} over ${residuals.length} vectors; λ ${(info.eigenvalues as number[])[0]!.toFixed(4)}..${(info.eigenvalues as number[]).at(-1)!.toFixed(4)}; matvecs ${String(info.matvecs)}; components ${String(info.components)}, isolated ${String(info.isolated)}`);
   }
@@ -74,11 +76,14 @@ export async function main(args: readonly string[]): Promise<void> {
   }
   const embMs = performance.now() - t;
   t = performance.now();
+  const seCpu0 = process.cpuUsage();
   const seTree = seBuilder.build(seInput, createRng(seed).fork('se'));
   const seMs = performance.now() - t;
+  const seCpuUsage = process.cpuUsage(seCpu0);
+  const seCpuMs = (seCpuUsage.user + seCpuUsage.system) / 1000;
   const seCodes = codebookFromTree(seTree);
-  log(`se tree (kmeans over ${seSource}): embedding ${embMs.toFixed(0)} ms, tree ${seMs.toFixed(0)} ms`);
-  log(`both trees: ${(co.ms + seMs).toFixed(0)} ms (+ ${embMs.toFixed(0)} ms for the se stand-in embedding)`);
+  log(`se tree (kmeans over ${seSource}): embedding ${embMs.toFixed(0)} ms, tree ${seMs.toFixed(0)} ms wall, ${seCpuMs.toFixed(0)} ms CPU`);
+  log(`both trees: ${(co.ms + seMs).toFixed(0)} ms wall, ${(co.cpuMs + seCpuMs).toFixed(0)} ms CPU (+ ${embMs.toFixed(0)} ms for the se stand-in embedding)`);
 
   let deterministic: boolean | undefined;
   if (repeat) {
@@ -115,8 +120,8 @@ export async function main(args: readonly string[]): Promise<void> {
       JSON.stringify({
         dataset: data.name,
         seed,
-        co: { builder: coBuilder.name, ms: co.ms, embedMs: co.embedMs, kmeansMs: co.kmeansMs, maxResidual: residuals.length ? Math.max(...residuals) : null, matvecs: info.matvecs },
-        se: { source: seSource, embeddingMs: embMs, ms: seMs },
+        co: { builder: coBuilder.name, ms: co.ms, cpuMs: co.cpuMs, embedMs: co.embedMs, kmeansMs: co.kmeansMs, maxResidual: residuals.length ? Math.max(...residuals) : null, matvecs: info.matvecs },
+        se: { source: seSource, embeddingMs: embMs, ms: seMs, cpuMs: seCpuMs },
         deterministic,
         rows: rows.map(({ codes: _codes, ...rest }) => rest),
       }) + '\n',

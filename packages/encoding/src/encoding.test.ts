@@ -155,7 +155,7 @@ describe('trees artifact', () => {
 describe('codebookStats', () => {
   it('gives depth, leaves (distinct paths) and leaf sizes', () => {
     const s = codebookStats(codebookFromTree(tree));
-    expect(s).toEqual({ nItems: 6, depthMin: 1, depthMax: 2, depthMean: 8 / 6, leaves: 4, leafSizeMin: 1, leafSizeMedian: 1.5, leafSizeMax: 2 });
+    expect(s).toEqual({ nItems: 6, depthMin: 1, depthMax: 2, depthMean: 9 / 6, leaves: 4, leafSizeMin: 1, leafSizeMedian: 1.5, leafSizeMax: 2 });
   });
 });
 

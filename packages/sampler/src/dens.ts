@@ -19,6 +19,7 @@ import type { NegativeBatch, NegativeSampler, Rng, SampleRequest } from '@dtl/co
 import { growFloat64, growInt32 } from './internal/buffers.ts';
 import { checkCandidateSource, fillCandidates } from './internal/candidates.ts';
 import { pickedItem } from './internal/mix.ts';
+import { dot } from './internal/score.ts';
 import { checkFinite, checkInteger, validateRequest } from './internal/validate.ts';
 
 /** A linear map y = W x + b (PyTorch `nn.Linear` layout: `weight[out*dim + in]`). */
@@ -65,6 +66,23 @@ export interface DensSamplerOptions {
   readonly candidateSampler?: NegativeSampler | undefined;
 }
 
+/** ⟨W[wo..wo+dim), x⟩ for a float64 vector x, four accumulators. */
+function dotMixed(W: Float32Array, wo: number, x: Float64Array, dim: number, d4: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let t = 0;
+  for (; t < d4; t += 4) {
+    s0 += W[wo + t]! * x[t]!;
+    s1 += W[wo + t + 1]! * x[t + 1]!;
+    s2 += W[wo + t + 2]! * x[t + 2]!;
+    s3 += W[wo + t + 3]! * x[t + 3]!;
+  }
+  for (; t < dim; t++) s0 += W[wo + t]! * x[t]!;
+  return s0 + s1 + (s2 + s3);
+}
+
 function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
 }
@@ -105,6 +123,7 @@ export function createDensSampler(options: DensSamplerOptions): NegativeSampler 
       gp = growFloat64(gp, dim);
       q = growFloat64(q, dim);
       fillCandidates(name, request, k * N, rng, cand, source);
+      const d4 = dim - (dim % 4);
       const w = warmup > 0 ? 1 - Math.min(1, epoch / warmup) : 0;
       const Wu = gates.user.weight, bu = gates.user.bias;
       const Wi = gates.item.weight, bi = gates.item.bias;
@@ -118,17 +137,11 @@ export function createDensSampler(options: DensSamplerOptions): NegativeSampler 
           const po = positives[b]! * dim;
           // r⁺ = e_{i⁺} ⊙ σ(W_item e_{i⁺} + b_item + W_user e_u + b_user); then q = W_pos r⁺ + b_pos.
           for (let o = 0; o < dim; o++) {
-            let z = bi[o]! + bu[o]!;
             const ro = o * dim;
-            for (let i = 0; i < dim; i++) z += Wi[ro + i]! * I[po + i]! + Wu[ro + i]! * U[uo + i]!;
+            const z = bi[o]! + bu[o]! + dot(Wi, ro, I, po, dim, d4) + dot(Wu, ro, U, uo, dim, d4);
             gp[o] = I[po + o]! * sigmoid(z);
           }
-          for (let o = 0; o < dim; o++) {
-            let z = bp[o]!;
-            const ro = o * dim;
-            for (let i = 0; i < dim; i++) z += Wp[ro + i]! * gp[i]!;
-            q[o] = z;
-          }
+          for (let o = 0; o < dim; o++) q[o] = bp[o]! + dotMixed(Wp, o * dim, gp, dim, d4);
           for (let j = 0; j < k; j++) {
             const t = b * k + j;
             const base = t * N;
@@ -138,9 +151,7 @@ export function createDensSampler(options: DensSamplerOptions): NegativeSampler 
               const no = cand[base + c]! * dim;
               let s = 0;
               for (let o = 0; o < dim; o++) {
-                let z = bn[o]! + q[o]!;
-                const ro = o * dim;
-                for (let i = 0; i < dim; i++) z += Wn[ro + i]! * I[no + i]!;
+                const z = bn[o]! + q[o]! + dot(Wn, o * dim, I, no, dim, d4);
                 s += U[uo + o]! * I[no + o]! * (w - sigmoid(z));
               }
               if (s > bestScore) {

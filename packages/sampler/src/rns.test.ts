@@ -31,4 +31,20 @@ describe('rns', () => {
       for (let i = 0; i < nItems; i++) if (probs[i]! > 0) expect(counts[i]).toBeGreaterThan(0);
     });
   }
+
+  it('rejection with long exclude rows (binary-search membership) stays exact', () => {
+    const n = 200;
+    const ex = Array.from({ length: 60 }, (_, i) => i * 3 + 1);
+    const exc = csrFromPairs(1, n, ex.map(() => 0), ex).csr;
+    const m = createFakeModelView({ nUsers: 1, nItems: n, dim: 2, nLayers: 1, rng: createRng(2) });
+    const B = 20000;
+    const batch = createRnsSampler().sample(
+      { users: new Int32Array(B), positives: new Int32Array(B).fill(1), k: 2, exclude: exc, model: m, epoch: 0 },
+      createRng(9),
+    );
+    const counts = new Float64Array(n);
+    for (const i of batch.items) counts[i]!++;
+    const probs = Array.from({ length: n }, (_, i) => (ex.includes(i) ? 0 : 1 / (n - ex.length)));
+    expect(chiSquare(counts, probs, B * 2)).toBeLessThan(chiSquareBound(n - ex.length - 1));
+  });
 });

@@ -3,7 +3,7 @@ import { createRng } from '@dtl/core';
 import type { DenseMatrix, ItemTree, ItemTreeNode } from '@dtl/core';
 import { buildKmeansTree, childCapacity, createKmeansTreeBuilder } from './kmeans-tree.ts';
 import { createSpectralKmeansBuilder } from './spectral-kmeans-builder.ts';
-import { plantedClusters } from './internal/planted.test-helper.ts';
+import { plantedClusters } from './__tests__/planted.ts';
 
 /** Gaussian blobs: `blobsN` centres, `perBlob` points each. */
 function blobs(blobsN: number, perBlob: number, dim: number, seed: number): DenseMatrix {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '@dtl/core';
 import type { ItemTreeNode } from '@dtl/core';
 import { buildLouvainTree, createLouvainBuilder } from './louvain-tree.ts';
-import { plantedClusters } from './internal/planted.test-helper.ts';
+import { plantedClusters } from './__tests__/planted.ts';
 
 function leaves(node: ItemTreeNode, path: number[] = [], out: Array<{ path: number[]; items: readonly number[] }> = []) {
   if (node.kind === 'leaf') out.push({ path, items: node.items });

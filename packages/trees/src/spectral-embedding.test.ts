@@ -4,7 +4,7 @@ import { buildItemGraph, connectedComponents } from './item-graph.ts';
 import { spectralEmbedding } from './spectral-embedding.ts';
 import { topEigenpairs } from './lanczos.ts';
 import { jacobiEigen } from './internal/jacobi-eigen.ts';
-import { plantedClusters } from './internal/planted.test-helper.ts';
+import { plantedClusters } from './__tests__/planted.ts';
 
 function column(vectors: { rows: number; dim: number; data: Float32Array }, c: number): number[] {
   return Array.from({ length: vectors.rows }, (_, i) => vectors.data[i * vectors.dim + c]!);

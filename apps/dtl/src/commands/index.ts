@@ -4,6 +4,7 @@ import { register as registerExportEmb } from './export-emb.ts';
 import { register as registerData } from './data.ts';
 import { register as registerEval } from './eval.ts';
 import { register as registerJudge } from './judge.ts';
+import { register as registerTrees } from './trees.ts';
 
 /**
  * Every `dtl` command lives in its own file exporting `register(program)`; add it to this list.
@@ -15,6 +16,7 @@ const registrations: Array<(program: Command) => void> = [
   registerTrain,
   registerExportEmb,
   registerJudge,
+  registerTrees,
 ];
 
 export function registerCommands(program: Command): void {

@@ -66,10 +66,15 @@ export function selectTopKRow(
 
 /**
  * {@link selectTopKRow} for a row that lives in WebAssembly memory at byte address `rowByte`
- * (16-byte aligned; `scores` / `words` are views of the whole memory): after the fill phase,
- * `collect` lists the 4-float chunks above the running threshold with SIMD compares, so only those
- * are examined in JS. Same result as {@link selectTopKRow}. Entries `[nItems, ceil4(nItems))` must
- * hold -Infinity; `listByte` is scratch for `1 + LIST_MAX` int32 words.
+ * (16-byte aligned; `scores` / `words` are views of the whole memory). `collect` lists the 4-float
+ * chunks that can still matter with SIMD compares — first those holding a score ≥ `floor`, once the
+ * heap is full those above its running threshold — and only they are examined in JS.
+ *
+ * `floor` must be a value that at least k entries of the row reach (or -Infinity): then every
+ * top-k entry is ≥ floor and skipping the chunks entirely below it changes nothing. Candidates are
+ * still visited in ascending item order, so the result (ties included) equals {@link selectTopKRow}.
+ * Entries `[nItems, ceil4(nItems))` must hold -Infinity; `listByte` is scratch for `1 + LIST_MAX`
+ * int32 words.
  */
 export function selectTopKRowCollect(
   scores: Float32Array,
@@ -84,55 +89,57 @@ export function selectTopKRowCollect(
   heapI: Int32Array,
   collect: (ptr: number, end: number, threshold: number, list: number, max: number) => number,
   listByte: number,
+  floor: number,
 ): void {
   const rowOffset = rowByte >> 2;
+  const lowBound = nextDownF32(floor); // s > lowBound  ⇔  s ≥ floor, for float32 s
+  const endByte = rowByte + ((nItems + 3) & ~3) * 4;
+  const list = listByte >> 2;
   let count = 0;
-  let i = 0;
-  for (; i < nItems && count < k; i++) {
-    const s = scores[rowOffset + i]!;
-    if (!(s > -Infinity)) continue;
-    let pos = count++;
-    while (pos > 0) {
-      const parent = (pos - 1) >> 1;
-      const ps = heapS[parent]!;
-      const pi = heapI[parent]!;
-      if (!worse(s, i, ps, pi)) break;
-      heapS[pos] = ps;
-      heapI[pos] = pi;
-      pos = parent;
-    }
-    heapS[pos] = s;
-    heapI[pos] = i;
-  }
-  if (count === k) {
-    let threshold = heapS[0]!;
-    // Finish the partial chunk in JS, then let `collect` find the candidate chunks.
-    for (; i < nItems && (i & 3) !== 0; i++) {
-      const s = scores[rowOffset + i]!;
-      if (s > threshold) {
-        siftDownFromRoot(heapS, heapI, count, s, i);
-        threshold = heapS[0]!;
-      }
-    }
-    const endByte = rowByte + ((nItems + 3) & ~3) * 4;
-    const list = listByte >> 2;
-    let ptr = rowByte + i * 4;
-    while (ptr < endByte) {
-      const n = collect(ptr, endByte, threshold, listByte, LIST_MAX);
-      ptr = words[list]!;
-      for (let q = 1; q <= n; q++) {
-        const c = (words[list + q]! - rowByte) >> 2;
-        for (let j = c; j < c + 4; j++) {
-          const s = scores[rowOffset + j]!;
-          if (s > threshold) {
-            siftDownFromRoot(heapS, heapI, count, s, j);
-            threshold = heapS[0]!;
+  let threshold = -Infinity;
+  let ptr = rowByte;
+  while (ptr < endByte) {
+    const n = collect(ptr, endByte, count === k ? threshold : lowBound, listByte, LIST_MAX);
+    ptr = words[list]!;
+    for (let q = 1; q <= n; q++) {
+      const c = (words[list + q]! - rowByte) >> 2;
+      for (let j = c; j < c + 4; j++) {
+        const s = scores[rowOffset + j]!;
+        if (count < k) {
+          if (!(s > -Infinity)) continue;
+          let pos = count++;
+          while (pos > 0) {
+            const parent = (pos - 1) >> 1;
+            const ps = heapS[parent]!;
+            const pi = heapI[parent]!;
+            if (!worse(s, j, ps, pi)) break;
+            heapS[pos] = ps;
+            heapI[pos] = pi;
+            pos = parent;
           }
+          heapS[pos] = s;
+          heapI[pos] = j;
+          if (count === k) threshold = heapS[0]!;
+        } else if (s > threshold) {
+          siftDownFromRoot(heapS, heapI, count, s, j);
+          threshold = heapS[0]!;
         }
       }
     }
   }
   popInto(heapS, heapI, count, k, outItems, outScores, outOffset);
+}
+
+const f32 = new Float32Array(1);
+const i32 = new Int32Array(f32.buffer);
+
+/** The largest float32 below x (x itself for -Infinity and NaN). */
+export function nextDownF32(x: number): number {
+  if (!(x > -Infinity)) return x;
+  if (x === 0) return -1.401298464324817e-45;
+  f32[0] = x;
+  i32[0] = x > 0 ? i32[0]! - 1 : i32[0]! + 1;
+  return f32[0]!;
 }
 
 /** Candidate chunks returned per `collect` call. */

@@ -13,7 +13,7 @@
  * accumulated per lane with separate mul and add (no FMA), so a score does not depend on how the
  * work was blocked or split across threads.
  *
- * Exported `collect` (below) is the vector pre-filter of top-K selection.
+ * Exported `groupFloor` and `collect` (below) are the vector pre-filters of top-K selection.
  *
  * Exported function `gemm(uPtr, nUserBlocks, itPtr, nPanels, dim, outPtr, outStrideBytes)`: for user
  * block b and panel p writes 4 rows × 8 floats at `outPtr + (4b + r) * outStrideBytes + 32p`.
@@ -166,13 +166,50 @@ function collectBody(): number[] {
   return [...uleb(full.length), ...full];
 }
 
+/**
+ * `groupFloor(ptr, nGroups, pairsPerGroup) -> f32`: splits the floats from `ptr` into `nGroups`
+ * consecutive groups of `8 * pairsPerGroup` and returns the minimum of the group maxima (NaN if a
+ * group holds a NaN). Each group has an entry ≥ its maximum ≥ the result, so with nGroups ≥ K at
+ * least K scores reach it: top-K selection uses it as a safe floor, below which nothing can enter
+ * the top K, and only a few percent of a row remain to be examined.
+ */
+function groupFloorBody(): number[] {
+  const PTR = 0, N_GROUPS = 1, PAIRS = 2, G = 3, J = 4, M = 5, N = 6, RES = 7;
+  const lane = (l: number): number[] => [...get(M), ...simd(0x1f, l)];
+  const F32_MIN = 0x96, F32_MAX = 0x97;
+  const maxInto = (reg: number, offset: number): number[] => [...get(reg), ...get(PTR), ...v128Load(offset), ...simd(0xe9), ...set(reg)];
+  const code = [
+    0x43, 0x00, 0x00, 0x80, 0x7f, ...set(RES), // +Infinity
+    ...i32c(0), ...set(G),
+    ...BLOCK, ...LOOP,
+    ...get(G), ...get(N_GROUPS), GE_U, ...brIf(1),
+    ...get(PTR), ...v128Load(0), ...set(M),
+    ...get(PTR), ...v128Load(16), ...set(N),
+    ...get(PTR), ...i32c(32), ADD, ...set(PTR),
+    ...i32c(1), ...set(J),
+    ...BLOCK, ...LOOP,
+    ...get(J), ...get(PAIRS), GE_U, ...brIf(1),
+    ...maxInto(M, 0), ...maxInto(N, 16),
+    ...get(PTR), ...i32c(32), ADD, ...set(PTR),
+    ...get(J), ...i32c(1), ADD, ...set(J), ...br(0),
+    END, END,
+    ...get(M), ...get(N), ...simd(0xe9), ...set(M),
+    ...get(RES), ...lane(0), ...lane(1), F32_MAX, ...lane(2), ...lane(3), F32_MAX, F32_MAX, F32_MIN, ...set(RES),
+    ...get(G), ...i32c(1), ADD, ...set(G), ...br(0),
+    END, END,
+    ...get(RES), END,
+  ];
+  const full = [3, 2, I32, 2, V128, 1, 0x7d, ...code];
+  return [...uleb(full.length), ...full];
+}
+
 function moduleBytes(): Uint8Array {
   const F32 = 0x7d;
-  const type = [2, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 5, I32, I32, F32, I32, I32, 1, I32];
+  const type = [3, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 5, I32, I32, F32, I32, I32, 1, I32, 0x60, 3, I32, I32, I32, 1, 0x7d];
   const imports = [1, ...name('env'), ...name('mem'), 0x02, 0x00, 0x01];
-  const funcs = [2, 0, 1];
-  const exports = [2, ...name('gemm'), 0x00, 0, ...name('collect'), 0x00, 1];
-  const code = [2, ...body(), ...collectBody()];
+  const funcs = [3, 0, 1, 2];
+  const exports = [3, ...name('gemm'), 0x00, 0, ...name('collect'), 0x00, 1, ...name('groupFloor'), 0x00, 2];
+  const code = [3, ...body(), ...collectBody(), ...groupFloorBody()];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, type),
@@ -185,6 +222,9 @@ function moduleBytes(): Uint8Array {
 
 /** See {@link collectBody}. */
 export type CollectFn = (ptr: number, end: number, threshold: number, list: number, max: number) => number;
+
+/** See {@link groupFloorBody}. */
+export type GroupFloorFn = (ptr: number, nGroups: number, pairsPerGroup: number) => number;
 
 export type GemmFn = (
   uPtr: number,
@@ -211,11 +251,16 @@ export function gemmModule(): WebAssembly.Module | null {
 }
 
 /** A fresh instance over a memory of at least `bytes` bytes. */
-export function instantiateGemm(bytes: number): { memory: WebAssembly.Memory; gemm: GemmFn; collect: CollectFn } | null {
+export function instantiateGemm(bytes: number): { memory: WebAssembly.Memory; gemm: GemmFn; collect: CollectFn; groupFloor: GroupFloorFn } | null {
   const module = gemmModule();
   if (module === null) return null;
   const pages = Math.ceil(bytes / 65536) + 1;
   const memory = new WebAssembly.Memory({ initial: pages });
   const instance = new WebAssembly.Instance(module, { env: { mem: memory } });
-  return { memory, gemm: instance.exports['gemm'] as GemmFn, collect: instance.exports['collect'] as CollectFn };
+  return {
+    memory,
+    gemm: instance.exports['gemm'] as GemmFn,
+    collect: instance.exports['collect'] as CollectFn,
+    groupFloor: instance.exports['groupFloor'] as GroupFloorFn,
+  };
 }

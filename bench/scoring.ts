@@ -1,0 +1,77 @@
+/**
+ * Dense scoring + masked top-K: the kernels' own paths against tfjs-wasm `matMul` with a
+ * pre-transposed item matrix (the fastest tfjs scorer measured for this project).
+ *
+ *   pnpm --silent bench scoring [--users 10507] [--items 8439] [--dim 64] [--k 50] [--no-js]
+ *
+ * Random (seeded) embeddings, one thread, no mask. Prints a markdown table with seconds and the
+ * dot-product throughput (GMAC/s = users × items × dim / s / 1e9).
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRng } from '@dtl/core';
+import { topKFromScores, topKMasked } from '@dtl/kernels';
+
+function arg(args: string[], flag: string, fallback: number): number {
+  const i = args.indexOf(flag);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+export async function main(args: string[]): Promise<void> {
+  const nU = arg(args, '--users', 10507);
+  const nI = arg(args, '--items', 8439);
+  const dim = arg(args, '--dim', 64);
+  const k = arg(args, '--k', 50);
+  const rng = createRng(7);
+  const users = Float32Array.from({ length: nU * dim }, () => 0.1 * rng.normal());
+  const items = Float32Array.from({ length: nI * dim }, () => 0.1 * rng.normal());
+  const userIds = Int32Array.from({ length: nU }, (_, j) => j);
+  const macs = (nU * nI * dim) / 1e9;
+  const rows: string[][] = [];
+  const record = (name: string, seconds: number) => rows.push([name, seconds.toFixed(3), (macs / seconds).toFixed(1)]);
+
+  // Warm the wasm module (compile + tier-up) on a slice, then time.
+  topKMasked({ users, items, dim, userIds: userIds.subarray(0, 64), k, backend: 'wasm' });
+  let t = performance.now();
+  const wasm = topKMasked({ users, items, dim, userIds, k, backend: 'wasm' });
+  record('kernels topKMasked, wasm SIMD (default)', (performance.now() - t) / 1000);
+  if (!args.includes('--no-js')) {
+    t = performance.now();
+    topKMasked({ users, items, dim, userIds, k, backend: 'js' });
+    record('kernels topKMasked, js scalar', (performance.now() - t) / 1000);
+  }
+
+  // tfjs-wasm, resolved from @dtl/kernels' devDependencies.
+  const kernelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'kernels');
+  const req = createRequire(join(kernelsDir, 'package.json'));
+  const tf = (await import(pathToFileURL(req.resolve('@tensorflow/tfjs')).href)) as typeof import('@tensorflow/tfjs');
+  const tfw = (await import(pathToFileURL(req.resolve('@tensorflow/tfjs-backend-wasm')).href)) as typeof import('@tensorflow/tfjs-backend-wasm');
+  tfw.setWasmPaths(dirname(req.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/');
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const itemsT = new Float32Array(nI * dim);
+  for (let i = 0; i < nI; i++) for (let d = 0; d < dim; d++) itemsT[d * nI + i] = items[i * dim + d]!;
+  const it = tf.tensor2d(itemsT, [dim, nI]);
+  const batch = 512;
+  const run = (select: boolean): number => {
+    const start = performance.now();
+    for (let b0 = 0; b0 < nU; b0 += batch) {
+      const n = Math.min(batch, nU - b0);
+      const ub = tf.tensor2d(users.subarray(b0 * dim, (b0 + n) * dim), [n, dim]);
+      const s = tf.matMul(ub, it);
+      const scores = s.dataSync() as Float32Array;
+      ub.dispose();
+      s.dispose();
+      if (select) topKFromScores({ scores, nItems: nI, userIds: userIds.subarray(b0, b0 + n), k });
+    }
+    return (performance.now() - start) / 1000;
+  };
+  run(false); // warm-up
+  record(`tfjs-wasm matMul only (pre-transposed, batch ${batch}, ${tf.getBackend()})`, run(false));
+  record('tfjs-wasm matMul + topKFromScores (JS heap)', run(true));
+  it.dispose();
+
+  process.stdout.write(`${nU} users × ${nI} items × dim ${dim}, top-${k}, one thread (check: first item ${wasm.items[0]})\n\n`);
+  process.stdout.write(['| path | seconds | GMAC/s |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n') + '\n');
+}
