@@ -13,6 +13,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRng } from '@dtl/core';
 import { topKFromScores, topKMasked } from '@dtl/kernels';
 
+/** The few tfjs members used here (tfjs is resolved from @dtl/kernels' devDependencies at run time). */
+interface Tensor {
+  dataSync(): ArrayLike<number>;
+  dispose(): void;
+}
+interface Tf {
+  tensor2d(values: Float32Array, shape: [number, number]): Tensor;
+  matMul(a: Tensor, b: Tensor): Tensor;
+  setBackend(name: string): Promise<boolean>;
+  ready(): Promise<void>;
+  getBackend(): string;
+}
+
 function arg(args: string[], flag: string, fallback: number): number {
   const i = args.indexOf(flag);
   return i >= 0 ? Number(args[i + 1]) : fallback;
@@ -45,8 +58,8 @@ export async function main(args: string[]): Promise<void> {
   // tfjs-wasm, resolved from @dtl/kernels' devDependencies.
   const kernelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'kernels');
   const req = createRequire(join(kernelsDir, 'package.json'));
-  const tf = (await import(pathToFileURL(req.resolve('@tensorflow/tfjs')).href)) as typeof import('@tensorflow/tfjs');
-  const tfw = (await import(pathToFileURL(req.resolve('@tensorflow/tfjs-backend-wasm')).href)) as typeof import('@tensorflow/tfjs-backend-wasm');
+  const tf = (await import(pathToFileURL(req.resolve('@tensorflow/tfjs')).href)) as Tf;
+  const tfw = (await import(pathToFileURL(req.resolve('@tensorflow/tfjs-backend-wasm')).href)) as { setWasmPaths(path: string): void };
   tfw.setWasmPaths(dirname(req.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/');
   await tf.setBackend('wasm');
   await tf.ready();

@@ -1,5 +1,6 @@
 // Seconds per epoch of the two-tower model (tfjs adapter) on the synthetic presets.
-// Usage: node --conditions=@dtl/source --import tsx bench/two-tower.ts [epochs=2] [dim=64] [batch=2048]
+// Usage: node --conditions=@dtl/source --import tsx bench/two-tower.ts [epochs=2] [dim=64] [batch=2048] [fast|plain]
+// `plain` turns off the loader's wasm fast paths (transposed matMul, row gather) for comparison.
 import { generateSynthetic } from '@dtl/data';
 import { loadTfjs } from '@dtl/kernels';
 import { createTwoTowerModel, fit } from '@dtl/models';
@@ -7,7 +8,7 @@ import { createTwoTowerModel, fit } from '@dtl/models';
 const epochs = Number(process.argv[2] ?? 2);
 const dim = Number(process.argv[3] ?? 64);
 const batchSize = Number(process.argv[4] ?? 2048);
-const { tf, backend, skipped } = await loadTfjs();
+const { tf, backend, skipped } = await loadTfjs({ wasmFastPaths: process.argv[5] !== 'plain' });
 console.log(`tfjs backend: ${backend}${skipped.length ? ` (skipped: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')})` : ''}`);
 for (const preset of ['tiny', 'default'] as const) {
   const { data } = generateSynthetic({ preset });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DtlError, csrUnion } from '@dtl/core';
+import { DtlError, csrFromPairs, csrHas, csrUnion } from '@dtl/core';
 import type { CfModel, Csr, InteractionData, ProgressFn } from '@dtl/core';
 import { loadDataset, writeMatrixText } from '@dtl/data';
 import { createSyncTeam, createWorkerPool } from '@dtl/kernels';
@@ -52,15 +52,38 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'data'> = {
   carveValid: 0.1,
 };
 
+/** How judged false negatives enter training (method.md §7 and issue 8's alternatives). */
+export type FnUse = 'positive' | 'exclude' | 'weighted';
+
+export interface FalseNegativeInput {
+  /** Judged false negatives, users × items. */
+  readonly pairs: Csr;
+  /**
+   * `positive` (the paper): trained on as positives, in LightGCN's graph, never sampled as negatives.
+   * `exclude`: only never sampled as negatives. `weighted`: positives with loss weight `weight`.
+   */
+  readonly use: FnUse;
+  /** Loss weight of a judged positive under `weighted`, default 0.5. */
+  readonly weight?: number;
+  /** A label for logs and the fingerprint (e.g. the artifact path). */
+  readonly label: string;
+}
+
+export type Protocol = 'clean' | 'paper';
+
 export interface TrainRunOptions {
   /** Threads for compute (propagation, Adam, evaluation); default 2. Results do not depend on it. */
   readonly threads?: number;
-  /** Extra training positives (e.g. judged false negatives), as a users × items CSR; also never sampled. */
-  readonly extraPositives?: Csr;
-  /** Items never sampled as negatives beyond train (+ extraPositives), e.g. judged false negatives. */
-  readonly extraExclude?: Csr;
+  readonly falseNegatives?: FalseNegativeInput;
+  /**
+   * `clean` (default): evaluation masks only observed train items; judged positives are used as
+   * they are. `paper` (LEAKY): reproduces the authors' code — judged positives that are valid/test
+   * items are dropped (reads held-out labels) and evaluation masks the enhanced set.
+   */
+  readonly protocol?: Protocol;
   readonly onEpoch?: (record: EpochRecord) => void;
   readonly onProgress?: ProgressFn;
+  readonly onInfo?: (line: string) => void;
 }
 
 export interface TrainSummary {
@@ -74,6 +97,10 @@ export interface TrainSummary {
   readonly resumed_from_epoch: number;
   readonly backend: string;
   readonly sample_share: number;
+  readonly protocol: Protocol;
+  /** True when held-out labels influenced training or masking (paper protocol). */
+  readonly leaky: boolean;
+  readonly false_negatives?: { readonly label: string; readonly use: FnUse; readonly pairs: number; readonly used: number; readonly weight?: number } | undefined;
   readonly history: readonly EpochRecord[];
 }
 
@@ -98,6 +125,63 @@ export function buildModel(config: TrainConfig, data: InteractionData, train: Cs
   throw new DtlError('INVALID_ARGUMENT', `unknown model "${String(config.model)}"; one of ${MODEL_NAMES.join(', ')}`);
 }
 
+function csrHash(csr: Csr): string {
+  const h = createHash('sha256');
+  h.update(new Uint8Array(csr.indptr.buffer, csr.indptr.byteOffset, csr.indptr.byteLength));
+  h.update(new Uint8Array(csr.indices.buffer, csr.indices.byteOffset, csr.indices.byteLength));
+  return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * The positives to train on, the items never to sample, per-pair loss weights and the evaluation
+ * mask, from the observed train set and judged false negatives under a protocol.
+ */
+export function trainingSets(
+  data: InteractionData,
+  fn: FalseNegativeInput | undefined,
+  protocol: Protocol,
+): { train: Csr; exclude: Csr; pairWeights: Float32Array | undefined; mask: Csr; used: number } {
+  if (!fn) return { train: data.train, exclude: data.train, pairWeights: undefined, mask: data.train, used: 0 };
+  if (fn.pairs.nRows !== data.nUsers || fn.pairs.nCols !== data.nItems) {
+    throw new DtlError('INVALID_DATA', `false negatives are ${fn.pairs.nRows}×${fn.pairs.nCols}, dataset is ${data.nUsers}×${data.nItems}`);
+  }
+  let judged = csrDifference(fn.pairs, data.train);
+  if (protocol === 'paper') {
+    // LEAKY, as the authors' code: judged positives that are held-out items are removed.
+    for (const heldOut of [data.valid, data.test]) if (heldOut) judged = csrDifference(judged, heldOut);
+  }
+  const used = judged.indices.length;
+  const withJudged = csrUnion(data.train, judged);
+  const mask = protocol === 'paper' ? withJudged : data.train;
+  if (fn.use === 'exclude') return { train: data.train, exclude: withJudged, pairWeights: undefined, mask, used };
+  let pairWeights: Float32Array | undefined;
+  if (fn.use === 'weighted') {
+    const w = fn.weight ?? 0.5;
+    if (!(w > 0)) throw new DtlError('INVALID_ARGUMENT', `false-negative weight must be > 0, got ${w}`);
+    pairWeights = new Float32Array(withJudged.indices.length);
+    for (let u = 0; u < withJudged.nRows; u++) {
+      for (let k = withJudged.indptr[u]!; k < withJudged.indptr[u + 1]!; k++) pairWeights[k] = csrHas(data.train, u, withJudged.indices[k]!) ? 1 : w;
+    }
+  }
+  return { train: withJudged, exclude: withJudged, pairWeights, mask, used };
+}
+
+/** Entries of `a` not in `b` (same shape). */
+function csrDifference(a: Csr, b: Csr): Csr {
+  const rows: number[] = [];
+  const cols: number[] = [];
+  for (let r = 0; r < a.nRows; r++) {
+    for (let k = a.indptr[r]!; k < a.indptr[r + 1]!; k++) {
+      const c = a.indices[k]!;
+      if (!csrHas(b, r, c)) {
+        rows.push(r);
+        cols.push(c);
+      }
+    }
+  }
+  return csrFromPairs(a.nRows, a.nCols, rows, cols).csr;
+}
+
 export function fingerprintOf(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 }
@@ -116,8 +200,10 @@ function writeJsonAtomic(path: string, value: unknown): void {
 export async function runTraining(config: TrainConfig, runDir: string, options: TrainRunOptions = {}): Promise<TrainSummary> {
   const dataDir = resolve(config.data);
   const fullConfig = { ...config, data: dataDir };
-  const extraFingerprint = options.extraPositives || options.extraExclude ? fingerprintOf([options.extraPositives?.indices.length, options.extraExclude?.indices.length, Array.from(options.extraPositives?.indices.subarray(0, 64) ?? [])]) : undefined;
-  const fingerprint = fingerprintOf({ fullConfig, extraFingerprint });
+  const protocol = options.protocol ?? 'clean';
+  const fn = options.falseNegatives;
+  const fnFingerprint = fn ? { label: fn.label, use: fn.use, weight: fn.weight, hash: csrHash(fn.pairs) } : undefined;
+  const fingerprint = fingerprintOf({ fullConfig, fnFingerprint, protocol });
   mkdirSync(runDir, { recursive: true });
   const runJsonPath = join(runDir, 'run.json');
   if (existsSync(runJsonPath)) {
@@ -126,22 +212,34 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
       throw new DtlError('STATE_MISMATCH', `${runDir} holds a run with other settings; choose another --out or delete it`);
     }
   }
-  writeJsonAtomic(runJsonPath, { format: 'dtl-train-run', version: 1, data: dataDir, config: fullConfig, fingerprint, created: new Date().toISOString() });
+  writeJsonAtomic(runJsonPath, {
+    format: 'dtl-train-run',
+    version: 1,
+    data: dataDir,
+    config: fullConfig,
+    protocol,
+    leaky: protocol === 'paper',
+    falseNegatives: fnFingerprint,
+    fingerprint,
+    created: new Date().toISOString(),
+  });
 
   const data = loadForTraining(dataDir, config.carveValid, config.seed);
-  const train = options.extraPositives ? csrUnion(data.train, options.extraPositives) : data.train;
-  const exclude = options.extraExclude ? csrUnion(train, options.extraExclude) : train;
+  const setup = trainingSets(data, fn, protocol);
+  if (fn) options.onInfo?.(`false negatives (${fn.label}): ${fn.pairs.indices.length} pairs, ${setup.used} used as ${fn.use}${protocol === 'paper' ? ' after the LEAKY held-out filter' : ''}`);
+  const { train, exclude, pairWeights, mask } = setup;
   const threads = options.threads ?? 2;
   const team = threads > 1 ? createSyncTeam({ threads }) : undefined;
   const pool = threads > 1 ? createWorkerPool({ size: threads }) : undefined;
   try {
     const model = buildModel(config, data, train, team);
     const sampler = buildSampler(config.sampler, data);
-    const evaluate = data.valid || data.test ? createSplitEvaluator(data, { mask: data.train, pool }) : undefined;
+    const evaluate = data.valid || data.test ? createSplitEvaluator(data, { mask, pool }) : undefined;
     const result: FitResult = await fit({
       model,
       train,
       exclude,
+      pairWeights,
       sampler,
       negatives: config.negatives,
       epochs: config.epochs,
@@ -177,6 +275,9 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
       resumed_from_epoch: result.resumedFromEpoch,
       backend: `js-kernels (${threads} thread${threads > 1 ? 's' : ''}); tfjs not used by ${config.model}`,
       sample_share: trainSeconds > 0 ? sampleSeconds / trainSeconds : 0,
+      protocol,
+      leaky: protocol === 'paper',
+      false_negatives: fn ? { label: fn.label, use: fn.use, pairs: fn.pairs.indices.length, used: setup.used, ...(fn.use === 'weighted' ? { weight: fn.weight ?? 0.5 } : {}) } : undefined,
       history: result.history,
     };
     writeJsonAtomic(join(runDir, 'result.json'), summary);

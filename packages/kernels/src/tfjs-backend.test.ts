@@ -68,6 +68,57 @@ describe('loadTfjs', () => {
     await loadTfjs();
   });
 
+  it('matMul with transpose flags (wasm: transposed first) equals a hand-computed product', async () => {
+    const { tf } = await loadTfjs();
+    // a: 2 batches × 3 × 2, b: 2 batches × 4 × 3; aᵀ·bᵀ is 2 × 2 × 4.
+    const av = Float32Array.from({ length: 12 }, (_, i) => Math.cos(i));
+    const bv = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i * 0.7));
+    const want = new Float32Array(16);
+    for (let n = 0; n < 2; n++)
+      for (let i = 0; i < 2; i++)
+        for (let j = 0; j < 4; j++) {
+          let s = 0;
+          for (let k = 0; k < 3; k++) s += av[n * 6 + k * 2 + i]! * bv[n * 12 + j * 3 + k]!;
+          want[n * 8 + i * 4 + j] = s;
+        }
+    const a = tf.tensor3d(av, [2, 3, 2]);
+    const b = tf.tensor3d(bv, [2, 4, 3]);
+    const before = tf.memory().numTensors;
+    const y = tf.matMul(a, b, true, true);
+    expect(y.shape).toEqual([2, 2, 4]);
+    const got = y.dataSync();
+    for (let i = 0; i < 16; i++) expect(got[i]).toBeCloseTo(want[i]!, 5);
+    // Rank 2, one flag: (aᵀ of batch 0)·(3 × 4 block) through transposeA only.
+    const a0 = tf.tensor2d(av.subarray(0, 6), [3, 2]);
+    const c = tf.tensor2d(Float32Array.from({ length: 12 }, (_, i) => i - 5), [3, 4]);
+    const z = tf.matMul(a0, c, true, false).dataSync();
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 4; j++) {
+        let s = 0;
+        for (let k = 0; k < 3; k++) s += av[k * 2 + i]! * (k * 4 + j - 5);
+        expect(z[i * 4 + j]).toBeCloseTo(s, 5);
+      }
+    expect(tf.memory().numTensors).toBe(before + 1 + 2 + 1);
+    tf.dispose([a, b, y, a0, c]);
+  });
+
+  it('gather along axis 0 (wasm: rows copied in JS) keeps shapes, dtypes and errors', async () => {
+    const { tf } = await loadTfjs();
+    const x = tf.tensor3d(Float32Array.from({ length: 24 }, (_, i) => i), [4, 3, 2]);
+    const g = tf.gather(x, tf.tensor2d([3, 0, 3, 1], [2, 2], 'int32'));
+    expect(g.shape).toEqual([2, 2, 3, 2]);
+    const v = g.dataSync();
+    [3, 0, 3, 1].forEach((r, k) => {
+      for (let e = 0; e < 6; e++) expect(v[k * 6 + e]).toBe(r * 6 + e);
+    });
+    const xi = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32');
+    const gi = tf.gather(xi, tf.tensor1d([2, 2], 'int32'));
+    expect(gi.dtype).toBe('int32');
+    expect(Array.from(gi.dataSync())).toEqual([5, 6, 5, 6]);
+    expect(Array.from(tf.gather(xi, tf.tensor1d([1, 0], 'int32'), 1).dataSync())).toEqual([2, 1, 4, 3, 6, 5]);
+    expect(() => tf.gather(xi, tf.tensor1d([3], 'int32'))).toThrow();
+  });
+
   it('an empty preference list is an INVALID_ARGUMENT', async () => {
     const error = await loadTfjs({ prefer: [] }).catch((e: unknown) => e);
     expect(isDtlError(error, 'INVALID_ARGUMENT')).toBe(true);

@@ -62,7 +62,7 @@ describe('createWorkerPool', () => {
   });
 
   it('loads the worker under plain `node --import tsx` and never keeps the process alive', () => {
-    const script = fileURLToPath(new URL('./internal/pool-smoke.fixture.ts', import.meta.url));
+    const script = fileURLToPath(new URL('./__tests__/pool-smoke.fixture.ts', import.meta.url));
     const root = fileURLToPath(new URL('../../../', import.meta.url));
     for (const closeIt of ['close', 'forget']) {
       const res = spawnSync(process.execPath, ['--conditions=@dtl/source', '--import', 'tsx', script, closeIt], {

@@ -7,11 +7,12 @@
  * pooled user); plus the hierarchical views α_co·sim_co(i⁺, j) + α_se·sim_se(i⁺, j), the prefix
  * similarity of the items' tree codes to the positive; argmax per layer.
  */
-import { DtlError, codeSimilarity } from '@dtl/core';
+import { DtlError } from '@dtl/core';
 import type { Codebook, NegativeBatch, NegativeSampler, Rng, SampleRequest } from '@dtl/core';
 import { growFloat64, growInt32 } from './internal/buffers.ts';
 import { checkCandidateSource, fillCandidates } from './internal/candidates.ts';
 import { pickedItem, pickPerLayer, writeMixedPairs } from './internal/mix.ts';
+import { similarityFn } from './internal/packed-codes.ts';
 import { checkFinite, checkInteger, validateRequest } from './internal/validate.ts';
 import type { UserView } from './mixgcf.ts';
 
@@ -59,6 +60,9 @@ export function createDtlSampler(options: DtlSamplerOptions = {}): NegativeSampl
   checkCandidateSource(name, source);
   const useCo = alphaCo !== 0 && co !== undefined;
   const useSe = alphaSe !== 0 && se !== undefined;
+  // Codes packed once into 32-bit keys: similarity becomes a clz32 (falls back to codeSimilarity).
+  const simCo = useCo ? similarityFn(co!) : undefined;
+  const simSe = useSe ? similarityFn(se!) : undefined;
   let cand: Int32Array = new Int32Array(0);
   let chosen: Int32Array = new Int32Array(0);
   let alphas: Float64Array = new Float64Array(0);
@@ -91,8 +95,8 @@ export function createDtlSampler(options: DtlSamplerOptions = {}): NegativeSampl
           for (let c = t * N; c < t * N + N; c++) {
             const j = cand[c]!;
             let s = 0;
-            if (useCo) s += alphaCo * codeSimilarity(co!, pos, j);
-            if (useSe) s += alphaSe * codeSimilarity(se!, pos, j);
+            if (simCo !== undefined) s += alphaCo * simCo(pos, j);
+            if (simSe !== undefined) s += alphaSe * simSe(pos, j);
             bonus[c] = s;
           }
         }

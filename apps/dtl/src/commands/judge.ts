@@ -10,15 +10,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
-import { DtlError, csrFromPairs, csrUnion } from '@dtl/core';
-import type { Csr } from '@dtl/core';
+import { DtlError } from '@dtl/core';
 import { loadDataset, readMatrixText } from '@dtl/data';
 import { createDualCodebook, readCodeFile } from '@dtl/encoding';
-import { fniMetrics } from '@dtl/eval';
-import { flaggedPairs, openJudgeCache, runJudging, topKCandidates, writeFalseNegativeSet } from '@dtl/llm-fn';
 import type { RuleMode } from '@dtl/llm-fn';
 import { createOutput } from '../output.ts';
-import { createJudge, parseLlmSpec } from '../providers.ts';
+import { parseLlmSpec } from '../providers.ts';
+import { judgeFalseNegatives } from '../stages/judge-false-negatives.ts';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -115,107 +113,31 @@ export function register(program: Command): void {
       const codeOpts = { offset: opts.codesOffset, nItems: data.nItems };
       const codes = createDualCodebook(readCodeFile(coFile, codeOpts).codebook, readCodeFile(seFile, codeOpts).codebook);
 
-      const nJudged = Math.min(opts.users ?? data.nUsers, data.nUsers);
-      const candidates = topKCandidates({
-        users: userEmb.data,
-        items: itemEmb.data,
-        dim: userEmb.dim,
-        train: data.train,
-        k: opts.candidates,
-        userIds: Int32Array.from({ length: nJudged }, (_, u) => u),
-      });
-
-      const app = await createJudge(spec, {
-        env: process.env,
-        rule: { mode: opts.ruleMode, threshold: opts.threshold },
-        ...(opts.tokenBudget ? { prompt: { tokenBudget: opts.tokenBudget } } : {}),
-        timeoutMs: opts.timeout,
-        threads: opts.threads,
-      });
-      const cachePath = opts.cache ?? join(runDir, 'judge-cache.sqlite');
-      const cache = openJudgeCache(cachePath);
       const controller = new AbortController();
       const onSigint = (): void => controller.abort(new Error('SIGINT'));
       process.once('SIGINT', onSigint);
-      out.info(`judge ${app.judge.id}, per ${opts.per}: ${nJudged} users × ${opts.candidates} candidates; cache ${cachePath}`);
-      let lastReport = 0;
-      let outcome;
-      try {
-        outcome = await runJudging({
-          judge: app.judge,
-          codes,
-          history: data.train,
-          candidates,
-          granularity: opts.per,
-          concurrency: opts.concurrency ?? (spec.kind === 'gguf' ? 1 : 4),
-          timeoutMs: opts.timeout,
-          retries: opts.retries,
-          cache,
-          signal: controller.signal,
-          onProgress: (e) => {
-            const now = performance.now();
-            if (now - lastReport > 2000 || e.done === e.total) {
-              lastReport = now;
-              out.info(`  ${e.done}/${e.total} requests`);
-            }
-          },
-        });
-      } finally {
-        process.off('SIGINT', onSigint);
-        cache.close();
-        await app.dispose();
-      }
-      const { stats, labels } = outcome;
-
-      const artifact = opts.out ?? join(runDir, 'false-negatives.json');
-      writeFalseNegativeSet(artifact, {
-        meta: {
-          judge: app.judge.id,
-          granularity: opts.per,
-          nUsers: data.nUsers,
-          nItems: data.nItems,
-          candidatesPerUser: opts.candidates,
-          candidates: stats.candidates,
-          positives: stats.positives,
-          unlabeled: stats.unlabeled,
-          usersJudged: nJudged,
-          createdAt: new Date().toISOString(),
-          run: runDir,
-          codes: { co: coFile, se: seFile, offset: opts.codesOffset },
-        },
-        pairs: flaggedPairs(candidates, labels, data.nUsers, data.nItems),
-      });
-
-      // Reported only (evaluator side): flagged candidates vs the users' valid + test positives.
-      const empty: Csr = csrFromPairs(data.nUsers, data.nItems, [], []).csr;
-      const heldOut = csrUnion(data.valid ?? empty, data.test ?? empty);
-      const m = fniMetrics({ candidates, labels, heldOut });
-      const result = {
-        judge: app.judge.id,
+      const { result, metrics: m } = await judgeFalseNegatives({
+        signal: controller.signal,
+        data,
+        userEmb,
+        itemEmb,
+        codes,
+        spec,
         per: opts.per,
-        users: nJudged,
-        requests: stats.requests,
-        calls: stats.calls,
-        cached: stats.cached,
-        failed: stats.failed,
-        retries: stats.retries,
-        timeouts: stats.timeouts,
-        candidates: stats.candidates,
-        positives: stats.positives,
-        unlabeled: stats.unlabeled,
-        positive_rate: m.positiveRate,
-        precision: m.precision,
-        recall: m.recall,
-        f1: m.f1,
-        base_rate: m.baseRate,
-        held_out_in_candidates: m.heldOutInCandidates,
-        prompt_tokens: stats.promptTokens,
-        response_tokens: stats.responseTokens,
-        call_seconds: stats.callSeconds,
-        seconds: (performance.now() - t0) / 1000,
-        artifact,
-        cache: cachePath,
-      };
+        concurrency: opts.concurrency,
+        users: opts.users,
+        candidates: opts.candidates,
+        cachePath: opts.cache ?? join(runDir, 'judge-cache.sqlite'),
+        artifactPath: opts.out ?? join(runDir, 'false-negatives.json'),
+        rule: { mode: opts.ruleMode, threshold: opts.threshold },
+        tokenBudget: opts.tokenBudget,
+        timeoutMs: opts.timeout,
+        retries: opts.retries,
+        threads: opts.threads,
+        artifactMeta: { run: runDir, codes: { co: coFile, se: seFile, offset: opts.codesOffset } },
+        onInfo: (line) => out.info(line),
+      }).finally(() => process.off('SIGINT', onSigint));
+      result.seconds = (performance.now() - t0) / 1000;
       const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
       out.result(result, () =>
         [
@@ -223,7 +145,7 @@ export function register(program: Command): void {
           `candidates ${result.candidates}, positives ${result.positives} (rate ${f(m.positiveRate)}), unlabeled ${result.unlabeled}`,
           `reported vs valid+test (never used for training): precision ${f(m.precision)}, recall ${f(m.recall)}, f1 ${f(m.f1)}, base rate ${f(m.baseRate)}`,
           `tokens ${result.prompt_tokens} prompt / ${result.response_tokens} response; ${result.seconds.toFixed(2)} s`,
-          `wrote ${artifact}`,
+          `wrote ${result.artifact}`,
         ].join('\n'),
       );
     });

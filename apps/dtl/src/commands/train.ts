@@ -1,8 +1,10 @@
 import { Command, Option } from 'commander';
-import { DtlError } from '@dtl/core';
+import { DtlError, csrFromPairs } from '@dtl/core';
 import { createOutput } from '../output.ts';
 import { DEFAULT_TRAIN_CONFIG, MODEL_NAMES, runTraining } from '../training.ts';
-import type { ModelName, TrainConfig } from '../training.ts';
+import type { FalseNegativeInput, FnUse, ModelName, Protocol, TrainConfig } from '../training.ts';
+import { readFalseNegativeSet } from '@dtl/llm-fn';
+import { loadDataset, readPairsFile } from '@dtl/data';
 import { SAMPLER_NAMES, isSamplerName } from '../samplers.ts';
 import { addSamplerOptions, samplerConfigFromOptions } from './sampler-options.ts';
 import { createProgressReporter } from '../progress.ts';
@@ -41,6 +43,12 @@ export function register(program: Command): void {
     .option('--negatives <k>', 'negatives per positive', num('negatives', true), d.negatives)
     .option('--carve-valid <fraction>', 'carve this fraction of train into validation when the dataset has none (0 = train a fixed number of epochs)', num('carve-valid'), d.carveValid)
     .option('--threads <n>', 'compute threads (results do not depend on it)', num('threads', true), 2)
+    .option('--fn <file>', 'judged false negatives: a dtl judge artifact (false-negatives.json)')
+    .option('--fn-pairs <file>', "judged false negatives as 'user item' pair lines (e.g. the authors' train_enhance_dtl_fni.txt)")
+    .option('--fn-offset <n>', 'item id offset in --fn-pairs (the authors\' files: 15138)', num('fn-offset', true), 0)
+    .addOption(new Option('--fn-use <how>', 'positive = train on them (the paper); exclude = only never sample them; weighted = positives with --fn-weight').choices(['positive', 'exclude', 'weighted']).default('positive'))
+    .option('--fn-weight <w>', 'loss weight of judged positives under --fn-use weighted', num('fn-weight'), 0.5)
+    .addOption(new Option('--protocol <p>', 'clean (default) or paper: the authors\' held-out filter and enhanced-set masking — LEAKY').choices(['clean', 'paper']).default('clean'))
     .option('--json', 'print one JSON object as the last stdout line');
   addSamplerOptions(cmd);
   cmd.action(async (opts: Record<string, unknown>) => {
@@ -65,8 +73,14 @@ export function register(program: Command): void {
       carveValid: opts.carveValid as number,
     };
     const progress = createProgressReporter(out);
+    const protocol = opts.protocol as Protocol;
+    if (protocol === 'paper') out.info('protocol paper: LEAKY — judged positives are filtered by held-out labels and evaluation masks the enhanced set (for comparison with the authors only)');
+    const falseNegatives = readFalseNegativeOption(opts);
     const summary = await runTraining(config, String(opts.out), {
       threads: opts.threads as number,
+      protocol,
+      falseNegatives,
+      onInfo: (line) => out.info(line),
       onProgress: progress.onProgress,
       onEpoch: (e) => {
         progress.done();
@@ -76,15 +90,35 @@ export function register(program: Command): void {
     });
     progress.done();
     const { history: _history, runDir, ...rest } = summary;
+    const leak = summary.leaky ? ' [LEAKY: paper protocol]' : '';
     out.result({ run_dir: runDir, ...rest }, () =>
       [
+        ...(summary.leaky ? ['LEAKY: paper protocol — these numbers used held-out labels; never compare them with clean ones'] : []),
         `best epoch ${summary.best_epoch} of ${summary.epochs_run}${summary.stopped_early ? ' (early stop)' : ''}, ${summary.seconds_per_epoch.toFixed(2)} s/epoch, backend ${summary.backend}`,
         `valid: ${JSON.stringify(summary.valid ?? {})}`,
-        `test (at best valid epoch): ${JSON.stringify(summary.test ?? {})}`,
+        `test (at best valid epoch)${leak}: ${JSON.stringify(summary.test ?? {})}`,
         `run: ${runDir}`,
       ].join('\n'),
     );
   });
+}
+
+function readFalseNegativeOption(opts: Record<string, unknown>): FalseNegativeInput | undefined {
+  const use = opts.fnUse as FnUse;
+  const weight = opts.fnWeight as number;
+  if (opts.fn && opts.fnPairs) throw new DtlError('INVALID_ARGUMENT', 'give --fn or --fn-pairs, not both');
+  if (opts.fn) {
+    const set = readFalseNegativeSet(String(opts.fn));
+    return { pairs: set.pairs, use, weight, label: String(opts.fn) };
+  }
+  if (opts.fnPairs) {
+    const path = String(opts.fnPairs);
+    const runData = loadDataset(String(opts.data)).data;
+    const pairs = readPairsFile(path, { itemOffset: opts.fnOffset as number, nUsers: runData.nUsers, nItems: runData.nItems });
+    const csr = csrFromPairs(runData.nUsers, runData.nItems, pairs.users, pairs.items).csr;
+    return { pairs: csr, use, weight, label: path };
+  }
+  return undefined;
 }
 
 function fmt(x: number | undefined): string {

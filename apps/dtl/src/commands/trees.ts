@@ -1,22 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DtlError, createRng } from '@dtl/core';
-import type { DenseMatrix, ItemTree } from '@dtl/core';
+import { DtlError } from '@dtl/core';
 import { loadDataset, readMatrixText } from '@dtl/data';
-import { createKmeansTreeBuilder, createLouvainBuilder, createSpectralKmeansBuilder, svdItemEmbedding } from '@dtl/trees';
-import {
-  codebookFromTree,
-  codebookStats,
-  createTreeViewArtifact,
-  createTreesArtifact,
-  hashCsr,
-  hashMatrix,
-  writeCodeFile,
-  writeTreesArtifact,
-} from '@dtl/encoding';
-import type { CodebookStats } from '@dtl/encoding';
 import { createOutput } from '../output.ts';
+import { buildDualTrees, treeStatsLine } from '../stages/build-trees.ts';
 
 interface TreesOptions {
   data: string;
@@ -27,6 +14,7 @@ interface TreesOptions {
   leaf: string;
   dim: string;
   seed: string;
+  similarityPairs: string;
   json?: boolean;
 }
 
@@ -34,10 +22,6 @@ function positiveInt(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new DtlError('INVALID_ARGUMENT', `${flag} must be a positive integer, got "${value}"`);
   return n;
-}
-
-function statsLine(s: CodebookStats): string {
-  return `depth ${s.depthMin}–${s.depthMax} (mean ${s.depthMean.toFixed(2)}), ${s.leaves} leaves, leaf size min/median/max ${s.leafSizeMin}/${s.leafSizeMedian}/${s.leafSizeMax}`;
 }
 
 export function register(program: Command): void {
@@ -52,81 +36,44 @@ export function register(program: Command): void {
     .option('--leaf <n>', 'leaf size', '30')
     .option('--dim <n>', 'spectral embedding dimension', '32')
     .option('--seed <n>', 'random seed', '2022')
+    .option('--similarity-pairs <n>', 'pairs for the collaborative-signal check (0 = skip)', '100000')
     .option('--json', 'print one JSON object as the last stdout line')
-    .action(async (opts: TreesOptions) => {
+    .action((opts: TreesOptions) => {
       const out = createOutput(Boolean(opts.json));
-      const k = positiveInt(opts.k, '--k');
-      const leafSize = positiveInt(opts.leaf, '--leaf');
-      const dim = positiveInt(opts.dim, '--dim');
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new DtlError('INVALID_ARGUMENT', `--seed must be an integer, got "${opts.seed}"`);
       if (opts.builder !== 'spectral-kmeans' && opts.builder !== 'louvain') {
         throw new DtlError('INVALID_ARGUMENT', `--builder must be spectral-kmeans or louvain, got "${opts.builder}"`);
       }
-
-      const { data } = await loadDataset(opts.data);
-      const train = data.train; // trees read train only (clean protocol)
-      const rng = createRng(seed);
-
-      const coBuilder =
-        opts.builder === 'louvain' ? createLouvainBuilder({ leafSize }) : createSpectralKmeansBuilder({ dim, k, leafSize });
-      let t = performance.now();
-      const coTree: ItemTree = coBuilder.build(train, rng.fork('co'));
-      const coMs = performance.now() - t;
-      const co = codebookFromTree(coTree);
-
-      let seInput: DenseMatrix;
-      let seInputName: string;
-      t = performance.now();
+      const similarityPairs = Number(opts.similarityPairs);
+      const { data } = loadDataset(opts.data);
+      let itemEmbeddings;
       if (opts.itemEmb) {
-        seInput = readMatrixText(opts.itemEmb);
-        seInputName = resolve(opts.itemEmb);
-        if (seInput.rows !== data.nItems) {
-          throw new DtlError('INVALID_DATA', `${seInput.rows} rows of item embeddings for ${data.nItems} items`, { location: { file: opts.itemEmb } });
+        itemEmbeddings = readMatrixText(opts.itemEmb);
+        if (itemEmbeddings.rows !== data.nItems) {
+          throw new DtlError('INVALID_DATA', `${itemEmbeddings.rows} rows of item embeddings for ${data.nItems} items`, { location: { file: opts.itemEmb } });
         }
-      } else {
-        out.info('se: no --item-emb given; using a training-free stand-in (truncated SVD, dim 64, of the normalized train matrix)');
-        seInput = svdItemEmbedding(train, rng.fork('svd'));
-        seInputName = 'svd-stand-in';
       }
-      const seEmbMs = performance.now() - t;
-      const seBuilder = createKmeansTreeBuilder({ k, leafSize });
-      t = performance.now();
-      const seTree = seBuilder.build(seInput, rng.fork('se'));
-      const seMs = performance.now() - t;
-      const se = codebookFromTree(seTree);
-
-      mkdirSync(opts.out, { recursive: true });
-      const coPath = resolve(opts.out, 'codes-co.txt');
-      const sePath = resolve(opts.out, 'codes-se.txt');
-      const artifactPath = resolve(opts.out, 'trees.json');
-      writeCodeFile(coPath, co);
-      writeCodeFile(sePath, se);
-      const coView = createTreeViewArtifact({ builder: coBuilder, inputHash: hashCsr(train), codebook: co, info: coTree.info });
-      const seView = createTreeViewArtifact({
-        builder: { name: seBuilder.name, params: { ...seBuilder.params, input: seInputName } },
-        inputHash: hashMatrix(seInput),
-        codebook: se,
-        info: seTree.info,
+      const result = buildDualTrees({
+        train: data.train, // trees read train only (clean protocol)
+        itemEmbeddings,
+        itemEmbeddingsName: opts.itemEmb ? resolve(opts.itemEmb) : undefined,
+        builder: opts.builder,
+        k: positiveInt(opts.k, '--k'),
+        leafSize: positiveInt(opts.leaf, '--leaf'),
+        dim: positiveInt(opts.dim, '--dim'),
+        seed,
+        outDir: opts.out,
+        similarityPairs: similarityPairs > 0 ? similarityPairs : undefined,
+        onInfo: (line) => out.info(line),
       });
-      writeTreesArtifact(artifactPath, createTreesArtifact({ co: coView, se: seView }, seed));
-
-      const residuals = (coTree.info?.['residuals'] as number[] | undefined) ?? [];
-      const maxResidual = residuals.length ? Math.max(...residuals) : undefined;
-      out.info(`co (${coBuilder.name}): ${statsLine(coView.stats)}  [${coMs.toFixed(0)} ms]`);
-      if (maxResidual !== undefined) {
-        out.info(`   eigen-residuals ‖Lv − λv‖: max ${maxResidual.toExponential(2)} over ${residuals.length} eigenvectors`);
+      out.info(`co (${result.co.builder}): ${treeStatsLine(result.co.stats)}  [${result.co.ms} ms]`);
+      if (result.co.maxResidual !== undefined) out.info(`   eigen-residuals ‖Lv − λv‖: max ${result.co.maxResidual.toExponential(2)}`);
+      out.info(`se (kmeans over ${result.se.input}): ${treeStatsLine(result.se.stats)}  [${result.se.ms} ms]`);
+      if (result.similarity) {
+        const s = result.similarity;
+        out.info(`mean prefix similarity, same-user vs random pairs: co ${s.co.sameUser.toFixed(3)} vs ${s.co.random.toFixed(3)}; se ${s.se.sameUser.toFixed(3)} vs ${s.se.random.toFixed(3)}`);
       }
-      out.info(`se (kmeans over ${seInputName}): ${statsLine(seView.stats)}  [${seMs.toFixed(0)} ms${opts.itemEmb ? '' : `, stand-in embedding ${seEmbMs.toFixed(0)} ms`}]`);
-      out.result(
-        {
-          out: resolve(opts.out),
-          files: { co: coPath, se: sePath, artifact: artifactPath },
-          seed,
-          co: { builder: coBuilder.name, params: coBuilder.params, stats: coView.stats, maxResidual, ms: Math.round(coMs) },
-          se: { builder: seBuilder.name, input: seInputName, stats: seView.stats, ms: Math.round(seMs), embeddingMs: Math.round(seEmbMs) },
-        },
-        () => `wrote ${coPath}, ${sePath}, ${artifactPath}`,
-      );
+      out.result({ out: resolve(opts.out), files: result.files, seed, co: result.co, se: result.se, similarity: result.similarity }, () => `wrote ${result.files.co}, ${result.files.se}, ${result.files.artifact}`);
     });
 }

@@ -103,7 +103,12 @@ function createWasmScorer(args: TopKRangeArgs): BlockScorer | null {
   const userBytes = USER_BLOCK * dim * 4;
   const itemBytes = nPanels * 8 * dim * 4;
   const outBytes = USER_BLOCK * stride * 4;
-  const wasm = instantiateGemm(userBytes + itemBytes + outBytes + (LIST_MAX + 1) * 4);
+  let wasm: ReturnType<typeof instantiateGemm>;
+  try {
+    wasm = instantiateGemm(userBytes + itemBytes + outBytes + (LIST_MAX + 1) * 4);
+  } catch {
+    wasm = null; // e.g. more than the 4 GiB a wasm32 memory can hold: use the JS scorer
+  }
   if (wasm === null) return null;
   const mem = new Float32Array(wasm.memory.buffer);
   // Pack items: panel p, dimension d, lane c  ->  item 8p + c.

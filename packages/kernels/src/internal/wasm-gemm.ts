@@ -1,5 +1,5 @@
 /**
- * A hand-assembled WebAssembly SIMD micro-kernel for dense scoring `S = U · Iᵀ` (dim ≤ a few hundred).
+ * A hand-assembled WebAssembly SIMD micro-kernel for dense scoring `S = U · Iᵀ` (any dim ≥ 1).
  *
  * Source: the register-blocked GEMM micro-kernel of Goto & van de Geijn, "Anatomy of high-performance
  * matrix multiplication" (ACM TOMS 34(3), 2008), specialised to a 4×8 tile: 4 users (broadcast with
@@ -8,7 +8,7 @@
  * - users in blocks of 4, interleaved by dimension: `[d][4]` floats per block (`dim * 16` bytes);
  * - items in panels of 8, interleaved by dimension: `[d][8]` floats per panel (`dim * 32` bytes).
  *
- * The module is tiny (~300 bytes) and written out byte by byte below so the package needs no
+ * The module is tiny (~900 bytes) and written out byte by byte below so the package needs no
  * toolchain and no dependency. Every (user, item) score is a float32 sum over d = 0..dim-1 in order,
  * accumulated per lane with separate mul and add (no FMA), so a score does not depend on how the
  * work was blocked or split across threads.

@@ -1,0 +1,272 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { DenseMatrix, EpochRecordLike } from './types.ts';
+import { DtlError } from '@dtl/core';
+import { datasetStats, generateSynthetic, readMatrixText, writeLightGcnDataset } from '@dtl/data';
+import type { DatasetStats } from '@dtl/data';
+import { createDualCodebook, readCodeFile } from '@dtl/encoding';
+import { readFalseNegativeSet } from '@dtl/llm-fn';
+import type { ProgressFn } from '@dtl/core';
+import { parseLlmSpec } from '../providers.ts';
+import { buildDualTrees } from '../stages/build-trees.ts';
+import type { BuildTreesResult } from '../stages/build-trees.ts';
+import { judgeFalseNegatives } from '../stages/judge-false-negatives.ts';
+import type { JudgeFalseNegativesResult } from '../stages/judge-false-negatives.ts';
+import { loadForTraining, runTraining } from '../training.ts';
+import type { TrainConfig, TrainSummary } from '../training.ts';
+import type { PipelineConfig, TrainSectionConfig } from './config.ts';
+import { runStage } from './stage-runner.ts';
+import type { StageRecord } from './stage-runner.ts';
+
+export interface PipelineHooks {
+  readonly onInfo?: (line: string) => void;
+  readonly onStage?: (name: string, record: StageRecord) => void;
+  readonly onEpoch?: (stage: string, record: EpochRecordLike) => void;
+  readonly onProgress?: ProgressFn;
+  /** Writes the HTML report of the run; returns its path. Injected so the pipeline stays testable. */
+  readonly writeReport?: (runDir: string) => Promise<string> | string;
+}
+
+export interface PipelineResult {
+  readonly format: 'dtl-pipeline-run';
+  readonly version: 1;
+  readonly run_dir: string;
+  readonly protocol: 'clean' | 'paper';
+  readonly leaky: boolean;
+  readonly config: PipelineConfig;
+  readonly dataset: DatasetStats & { readonly dir: string };
+  readonly stages: Record<string, StageRecord>;
+  readonly trees?: Omit<BuildTreesResult, 'codes'>;
+  readonly fni?: JudgeFalseNegativesResult['result'];
+  readonly pretrain: string;
+  readonly train: string;
+  readonly test: Record<string, number> | undefined;
+  readonly valid: Record<string, number> | undefined;
+  readonly best_epoch: number;
+  readonly report?: string;
+}
+
+function hash(...parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+}
+
+function fileHash(paths: string[]): string {
+  const h = createHash('sha256');
+  for (const p of paths) {
+    h.update(p.replace(/.*\//, ''));
+    if (existsSync(p)) h.update(readFileSync(p));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+function trainConfigOf(section: TrainSectionConfig, data: string, pipeline: PipelineConfig, codes?: { co: string; se: string }): TrainConfig {
+  return {
+    data,
+    model: section.model,
+    sampler: {
+      name: section.sampler,
+      candidates: section.candidates,
+      alphaCo: section.alphaCo,
+      alphaSe: section.alphaSe,
+      mixing: section.mixing,
+      codesCo: codes?.co,
+      codesSe: codes?.se,
+    },
+    epochs: section.epochs,
+    evalEvery: section.evalEvery,
+    patience: section.patience,
+    seed: pipeline.seed,
+    lr: section.lr,
+    dim: section.dim,
+    layers: section.layers,
+    batchSize: section.batchSize,
+    l2: section.l2,
+    optimizer: section.optimizer,
+    negatives: section.negatives,
+    carveValid: pipeline.carveValid,
+  };
+}
+
+function writeJson(path: string, value: unknown): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, path);
+}
+
+/**
+ * The whole DTL-NS pipeline (method.md): data → pretrain (CF model with RNS) → dual trees (co from
+ * the train co-occurrence graph, se from the pretrained item embeddings) → candidates + judge
+ * (false negatives) → train with the DTL multi-view sampler on the enhanced positive set → report.
+ * Each stage writes its artifacts under `runDir/stages/<name>/`, is skipped when its input key is
+ * unchanged, and resumes after a crash. `pipeline.json` is rewritten after every stage.
+ */
+export async function runPipeline(config: PipelineConfig, runDirArg: string, hooks: PipelineHooks = {}): Promise<PipelineResult> {
+  const runDir = resolve(runDirArg);
+  const info = hooks.onInfo ?? (() => {});
+  const stages: Record<string, StageRecord> = {};
+  const leaky = config.protocol === 'paper';
+  const record = (name: string, r: StageRecord): void => {
+    stages[name] = r;
+    hooks.onStage?.(name, r);
+  };
+  let partial: Partial<PipelineResult> = {};
+  const save = (): void => writeJson(join(runDir, 'pipeline.json'), { format: 'dtl-pipeline-run', version: 1, run_dir: runDir, protocol: config.protocol, leaky, config, stages, ...partial });
+
+  // 1. data
+  const syntheticDir = join(runDir, 'data');
+  const dataKey = config.data
+    ? hash('dir', fileHash(['train.txt', 'valid.txt', 'test.txt', 'stats.json'].map((f) => join(resolve(config.data!), f))))
+    : hash('synthetic', config.synthetic);
+  const dataStage = await runStage(runDir, 'data', dataKey, async () => {
+    let dir: string;
+    if (config.data) dir = resolve(config.data);
+    else {
+      const synthetic = generateSynthetic({ preset: config.synthetic.preset, seed: config.synthetic.seed });
+      writeLightGcnDataset(syntheticDir, synthetic.data);
+      dir = syntheticDir;
+    }
+    const loaded = loadForTraining(dir, config.carveValid, config.seed);
+    return { dir, stats: datasetStats(loaded) };
+  });
+  record('data', dataStage.record);
+  const dataDir = dataStage.output.dir;
+  partial = { ...partial, dataset: { ...dataStage.output.stats, dir: dataDir } };
+  save();
+  const data = loadForTraining(dataDir, config.carveValid, config.seed);
+  info(`data: ${dataDir} — ${data.nUsers} users × ${data.nItems} items, ${data.train.indices.length} train interactions`);
+
+  // 2. pretrain
+  const pretrainConfig = trainConfigOf(config.pretrain, dataDir, config);
+  const pretrainKey = hash(dataKey, pretrainConfig);
+  const pretrainDir = join(runDir, 'stages', 'pretrain');
+  const pretrainStage = await runStage(runDir, 'pretrain', pretrainKey, async (dir) => {
+    info(`pretrain: ${config.pretrain.model} + ${config.pretrain.sampler}`);
+    const s = await runTraining(pretrainConfig, dir, {
+      threads: config.threads,
+      onEpoch: (e) => hooks.onEpoch?.('pretrain', e),
+      onProgress: hooks.onProgress,
+      onInfo: info,
+    });
+    return summaryOf(s);
+  });
+  record('pretrain', pretrainStage.record);
+  partial = { ...partial, pretrain: 'stages/pretrain' };
+  save();
+
+  // 3. trees
+  const useGivenCodes = Boolean(config.trees.codesCo && config.trees.codesSe);
+  const treesKey = useGivenCodes
+    ? hash('given', fileHash([resolve(config.trees.codesCo!), resolve(config.trees.codesSe!)]), config.trees.codesOffset)
+    : hash(dataKey, pretrainKey, config.trees, config.seed);
+  const treesStage = await runStage(runDir, 'trees', treesKey, async (dir) => {
+    if (useGivenCodes) {
+      info(`trees: using given codes ${config.trees.codesCo}, ${config.trees.codesSe}`);
+      return { given: true as const, files: { co: resolve(config.trees.codesCo!), se: resolve(config.trees.codesSe!) }, offset: config.trees.codesOffset };
+    }
+    const itemEmbPath = join(pretrainDir, 'embeddings', 'item.txt');
+    const itemEmbeddings: DenseMatrix = readMatrixText(itemEmbPath);
+    const built = buildDualTrees({
+      train: data.train,
+      itemEmbeddings,
+      itemEmbeddingsName: itemEmbPath,
+      builder: config.trees.builder,
+      k: config.trees.k,
+      leafSize: config.trees.leafSize,
+      dim: config.trees.dim,
+      seed: config.seed,
+      outDir: dir,
+      similarityPairs: 50_000,
+      onInfo: info,
+    });
+    const { codes: _codes, ...rest } = built;
+    return { given: false as const, ...rest, offset: 0 };
+  });
+  record('trees', treesStage.record);
+  const treeFiles = treesStage.output.files;
+  const codeOpts = { offset: treesStage.output.offset, nItems: data.nItems };
+  const codes = createDualCodebook(readCodeFile(treeFiles.co, codeOpts).codebook, readCodeFile(treeFiles.se, codeOpts).codebook);
+  if (!treesStage.output.given) {
+    const { given: _g, offset: _o, ...treeSummary } = treesStage.output;
+    partial = { ...partial, trees: treeSummary as Omit<BuildTreesResult, 'codes'> };
+  }
+  save();
+
+  // 4. candidates + judge
+  const judgeKey = hash(pretrainKey, treesKey, config.judge);
+  let fnPairsPath: string | undefined;
+  if (config.fn.use !== 'none') {
+    const judgeStage = await runStage(runDir, 'judge', judgeKey, async (dir) => {
+      const userEmb = readMatrixText(join(pretrainDir, 'embeddings', 'user.txt'));
+      const itemEmb = readMatrixText(join(pretrainDir, 'embeddings', 'item.txt'));
+      const judged = await judgeFalseNegatives({
+        data,
+        userEmb,
+        itemEmb,
+        codes,
+        spec: parseLlmSpec(config.judge.llm),
+        per: config.judge.per,
+        concurrency: config.judge.concurrency,
+        users: config.judge.users,
+        candidates: config.judge.candidates,
+        cachePath: join(dir, 'judge-cache.sqlite'),
+        artifactPath: join(dir, 'false-negatives.json'),
+        rule: { mode: config.judge.ruleMode, threshold: config.judge.threshold },
+        tokenBudget: config.judge.tokenBudget,
+        timeoutMs: config.judge.timeoutMs,
+        retries: config.judge.retries,
+        threads: config.judge.threads,
+        artifactMeta: { run: runDir },
+        onInfo: info,
+      });
+      if (judged.result.failed > 0) {
+        throw new DtlError('PROVIDER_FAILURE', `${judged.result.failed} judge requests failed; rerun to retry them (completed calls are cached)`);
+      }
+      return judged.result;
+    });
+    record('judge', judgeStage.record);
+    fnPairsPath = judgeStage.output.artifact;
+    partial = { ...partial, fni: judgeStage.output };
+    save();
+  }
+
+  // 5. train with the multi-view sampler on the enhanced positive set
+  const trainConfig = trainConfigOf(config.train, dataDir, config, { co: treeFiles.co, se: treeFiles.se });
+  const codesOffset = treesStage.output.offset;
+  const trainKey = hash(dataKey, treesKey, config.fn.use === 'none' ? 'no-fn' : judgeKey, config.fn, trainConfig, config.protocol, codesOffset);
+  const trainStage = await runStage(runDir, 'train', trainKey, async (dir) => {
+    info(`train: ${config.train.model} + ${config.train.sampler}${fnPairsPath ? `, judged false negatives as ${config.fn.use}` : ''}${leaky ? ' [LEAKY paper protocol]' : ''}`);
+    const fnSet = fnPairsPath ? readFalseNegativeSet(fnPairsPath) : undefined;
+    const s = await runTraining(
+      { ...trainConfig, sampler: { ...trainConfig.sampler, codebooks: codes, codesCo: undefined, codesSe: undefined } },
+      dir,
+      {
+        threads: config.threads,
+        protocol: config.protocol,
+        falseNegatives: fnSet && config.fn.use !== 'none' ? { pairs: fnSet.pairs, use: config.fn.use, weight: config.fn.weight, label: 'judge stage' } : undefined,
+        onEpoch: (e) => hooks.onEpoch?.('train', e),
+        onProgress: hooks.onProgress,
+        onInfo: info,
+      },
+    );
+    return summaryOf(s);
+  });
+  record('train', trainStage.record);
+  partial = { ...partial, train: 'stages/train', test: trainStage.output.test, valid: trainStage.output.valid, best_epoch: trainStage.output.best_epoch };
+  save();
+
+  // 6. report
+  if (hooks.writeReport) {
+    const t0 = performance.now();
+    const report = await hooks.writeReport(runDir);
+    record('report', { seconds: (performance.now() - t0) / 1000, skipped: false, key: '', producedInSeconds: (performance.now() - t0) / 1000 });
+    partial = { ...partial, report };
+    save();
+  }
+  return JSON.parse(readFileSync(join(runDir, 'pipeline.json'), 'utf8')) as PipelineResult;
+}
+
+function summaryOf(s: TrainSummary): Omit<TrainSummary, 'history'> {
+  const { history: _history, ...rest } = s;
+  return rest;
+}

@@ -1,0 +1,47 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What the pipeline records about one stage. */
+export interface StageRecord {
+  /** Seconds this invocation spent (0 when skipped). */
+  readonly seconds: number;
+  readonly skipped: boolean;
+  /** Content hash of the stage's inputs and settings. */
+  readonly key: string;
+  /** Seconds of the run that produced the stored output. */
+  readonly producedInSeconds: number;
+}
+
+interface StageFile<T> {
+  readonly key: string;
+  readonly seconds: number;
+  readonly finishedAt: string;
+  readonly output: T;
+}
+
+/**
+ * Runs a stage unless `stages/<name>/stage.json` records the same input key, in which case its
+ * stored output is returned. The record is written last and atomically, so a stage killed midway
+ * is simply run again (stages resume inside, e.g. from checkpoints or the judge cache).
+ */
+export async function runStage<T>(runDir: string, name: string, key: string, work: (dir: string) => Promise<T>): Promise<{ output: T; record: StageRecord }> {
+  const dir = join(runDir, 'stages', name);
+  const file = join(dir, 'stage.json');
+  if (existsSync(file)) {
+    try {
+      const stored = JSON.parse(readFileSync(file, 'utf8')) as StageFile<T>;
+      if (stored.key === key) return { output: stored.output, record: { seconds: 0, skipped: true, key, producedInSeconds: stored.seconds } };
+    } catch {
+      // A corrupt record means the stage did not finish: run it again.
+    }
+  }
+  mkdirSync(dir, { recursive: true });
+  const t0 = performance.now();
+  const output = await work(dir);
+  const seconds = (performance.now() - t0) / 1000;
+  const record: StageFile<T> = { key, seconds, finishedAt: new Date().toISOString(), output };
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(record, null, 2) + '\n');
+  renameSync(tmp, file);
+  return { output, record: { seconds, skipped: false, key, producedInSeconds: seconds } };
+}

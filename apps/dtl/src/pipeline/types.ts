@@ -1,0 +1,2 @@
+export type { DenseMatrix } from '@dtl/core';
+export type { EpochRecord as EpochRecordLike } from '@dtl/models';

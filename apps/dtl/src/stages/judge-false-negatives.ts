@@ -1,0 +1,170 @@
+import { csrFromPairs, csrUnion } from '@dtl/core';
+import type { Csr, DenseMatrix, DualCodebook, InteractionData } from '@dtl/core';
+import { fniMetrics } from '@dtl/eval';
+import type { FniMetrics } from '@dtl/eval';
+import { flaggedPairs, openJudgeCache, runJudging, topKCandidates, writeFalseNegativeSet } from '@dtl/llm-fn';
+import type { RuleJudgeOptions } from '@dtl/llm-fn';
+import { createJudge } from '../providers.ts';
+import type { LlmSpec } from '../providers.ts';
+
+export interface JudgeFalseNegativesOptions {
+  readonly data: InteractionData;
+  /** Pooled embeddings of the trained model that proposes candidates. */
+  readonly userEmb: DenseMatrix;
+  readonly itemEmb: DenseMatrix;
+  readonly codes: DualCodebook;
+  readonly spec: LlmSpec;
+  readonly per: 'user' | 'pair';
+  readonly concurrency?: number | undefined;
+  /** Judge only users 0..n-1 (by id, never chosen by held-out labels); default all. */
+  readonly users?: number | undefined;
+  readonly candidates: number;
+  readonly cachePath: string;
+  readonly artifactPath: string;
+  readonly rule?: RuleJudgeOptions;
+  readonly tokenBudget?: number | undefined;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly threads: number;
+  readonly artifactMeta?: Record<string, unknown>;
+  readonly signal?: AbortSignal;
+  readonly onInfo?: (line: string) => void;
+}
+
+export interface JudgeFalseNegativesResult {
+  readonly result: {
+    judge: string;
+    per: 'user' | 'pair';
+    users: number;
+    requests: number;
+    calls: number;
+    cached: number;
+    failed: number;
+    retries: number;
+    timeouts: number;
+    candidates: number;
+    positives: number;
+    unlabeled: number;
+    positive_rate: number;
+    precision: number;
+    recall: number;
+    f1: number;
+    base_rate: number;
+    held_out_in_candidates: number;
+    prompt_tokens: number;
+    response_tokens: number;
+    call_seconds: number;
+    seconds: number;
+    artifact: string;
+    cache: string;
+  };
+  readonly metrics: FniMetrics;
+  readonly pairs: Csr;
+}
+
+/**
+ * False-negative identification (method.md §1, §6): each user's top-K unobserved items under the
+ * trained model are judged (rule or LLM); every call goes through the SQLite cache, so a killed run
+ * resumes without repeating a completed call; the flagged pairs are written as a versioned artifact.
+ * Precision/recall against valid+test are computed here for the report only (evaluator side).
+ */
+export async function judgeFalseNegatives(options: JudgeFalseNegativesOptions): Promise<JudgeFalseNegativesResult> {
+  const t0 = performance.now();
+  const { data, userEmb, itemEmb, spec } = options;
+  const nJudged = Math.min(options.users ?? data.nUsers, data.nUsers);
+  const candidates = topKCandidates({
+    users: userEmb.data,
+    items: itemEmb.data,
+    dim: userEmb.dim,
+    train: data.train,
+    k: options.candidates,
+    userIds: Int32Array.from({ length: nJudged }, (_, u) => u),
+  });
+  const app = await createJudge(spec, {
+    env: process.env,
+    rule: options.rule,
+    ...(options.tokenBudget ? { prompt: { tokenBudget: options.tokenBudget } } : {}),
+    timeoutMs: options.timeoutMs,
+    threads: options.threads,
+  });
+  const cache = openJudgeCache(options.cachePath);
+  options.onInfo?.(`judge ${app.judge.id}, per ${options.per}: ${nJudged} users × ${options.candidates} candidates; cache ${options.cachePath}`);
+  let lastReport = 0;
+  let outcome;
+  try {
+    outcome = await runJudging({
+      judge: app.judge,
+      codes: options.codes,
+      history: data.train,
+      candidates,
+      granularity: options.per,
+      concurrency: options.concurrency ?? (spec.kind === 'gguf' ? 1 : 4),
+      timeoutMs: options.timeoutMs,
+      retries: options.retries,
+      cache,
+      signal: options.signal,
+      onProgress: (e) => {
+        const now = performance.now();
+        if (now - lastReport > 2000 || e.done === e.total) {
+          lastReport = now;
+          options.onInfo?.(`  ${e.done}/${e.total} requests`);
+        }
+      },
+    });
+  } finally {
+    cache.close();
+    await app.dispose();
+  }
+  const { stats, labels } = outcome;
+  const pairs = flaggedPairs(candidates, labels, data.nUsers, data.nItems);
+  writeFalseNegativeSet(options.artifactPath, {
+    meta: {
+      judge: app.judge.id,
+      granularity: options.per,
+      nUsers: data.nUsers,
+      nItems: data.nItems,
+      candidatesPerUser: options.candidates,
+      candidates: stats.candidates,
+      positives: stats.positives,
+      unlabeled: stats.unlabeled,
+      usersJudged: nJudged,
+      createdAt: new Date().toISOString(),
+      ...options.artifactMeta,
+    },
+    pairs,
+  });
+  // Reported only (evaluator side): flagged candidates vs the users' valid + test positives.
+  const empty: Csr = csrFromPairs(data.nUsers, data.nItems, [], []).csr;
+  const heldOut = csrUnion(data.valid ?? empty, data.test ?? empty);
+  const m = fniMetrics({ candidates, labels, heldOut });
+  return {
+    metrics: m,
+    pairs,
+    result: {
+      judge: app.judge.id,
+      per: options.per,
+      users: nJudged,
+      requests: stats.requests,
+      calls: stats.calls,
+      cached: stats.cached,
+      failed: stats.failed,
+      retries: stats.retries,
+      timeouts: stats.timeouts,
+      candidates: stats.candidates,
+      positives: stats.positives,
+      unlabeled: stats.unlabeled,
+      positive_rate: m.positiveRate,
+      precision: m.precision,
+      recall: m.recall,
+      f1: m.f1,
+      base_rate: m.baseRate,
+      held_out_in_candidates: m.heldOutInCandidates,
+      prompt_tokens: stats.promptTokens,
+      response_tokens: stats.responseTokens,
+      call_seconds: stats.callSeconds,
+      seconds: (performance.now() - t0) / 1000,
+      artifact: options.artifactPath,
+      cache: options.cachePath,
+    },
+  };
+}
