@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as registerTrain } from './train.ts';
+import { register as registerRun } from './run.ts';
 import { register as registerExportEmb } from './export-emb.ts';
 import { register as registerData } from './data.ts';
 import { register as registerEval } from './eval.ts';
@@ -14,6 +15,7 @@ const registrations: Array<(program: Command) => void> = [
   registerData,
   registerEval,
   registerTrain,
+  registerRun,
   registerExportEmb,
   registerJudge,
   registerTrees,
