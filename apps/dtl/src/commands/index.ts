@@ -6,6 +6,7 @@ import { register as registerData } from './data.ts';
 import { register as registerEval } from './eval.ts';
 import { register as registerJudge } from './judge.ts';
 import { register as registerTrees } from './trees.ts';
+import { register as registerReport } from './report.ts';
 
 /**
  * Every `dtl` command lives in its own file exporting `register(program)`; add it to this list.
@@ -19,6 +20,7 @@ const registrations: Array<(program: Command) => void> = [
   registerExportEmb,
   registerJudge,
   registerTrees,
+  registerReport,
 ];
 
 export function registerCommands(program: Command): void {

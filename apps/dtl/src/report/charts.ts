@@ -3,8 +3,6 @@
  * (`renderer: 'none'` + `View.toSVG()` — no browser, no canvas, no network: data is always inline).
  * Source: vega-lite 6 `compile()` and vega 6 `View#toSVG` (https://vega.github.io/vega/usage/).
  */
-import * as vega from 'vega';
-import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import type { EpochPoint, StageTiming } from './read-run.ts';
 
@@ -18,18 +16,27 @@ const CONFIG = {
   background: 'white',
   view: { stroke: '#ddd' },
   axis: { labelFontSize: 10, titleFontSize: 11, titleFontWeight: 'normal', gridColor: '#eee', domainColor: '#888', tickColor: '#888' },
-  legend: { labelFontSize: 10, titleFontSize: 10, orient: 'bottom' },
+  legend: { labelFontSize: 10, titleFontSize: 10, orient: 'bottom', labelLimit: 360 },
   title: { fontSize: 12, anchor: 'start', fontWeight: 'bold', offset: 8 },
 } as const;
 
-// One silent logger: libraries never print; a broken spec still throws from toSVG.
-const SILENT = vega.logger(vega.None);
+type Engines = { vega: typeof import('vega'); compile: (typeof import('vega-lite'))['compile'] };
+let engines: Promise<Engines> | undefined;
+
+// vega costs ~0.2–0.3 s to import: load it on the first chart, not whenever the CLI starts.
+function loadEngines(): Promise<Engines> {
+  engines ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, compile: vl.compile }));
+  return engines;
+}
 
 /** Compiles a vega-lite spec and renders it to a standalone `<svg>` string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const { vega, compile } = await loadEngines();
+  // A silent logger: libraries never print; a broken spec still throws from toSVG.
+  const silent = vega.logger(vega.None);
   const withConfig = { ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec;
-  const vgSpec = compile(withConfig, { logger: SILENT }).spec;
-  const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', logger: SILENT });
+  const vgSpec = compile(withConfig, { logger: silent }).spec;
+  const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', logger: silent });
   try {
     return await view.toSVG();
   } finally {
@@ -101,6 +108,7 @@ export function stagesSpec(stages: readonly StageTiming[]): TopLevelSpec | undef
     .filter((s) => s.seconds !== undefined)
     .map((s, order) => ({ stage: s.name, seconds: s.seconds, status: s.skipped ? 'skipped (cached)' : 'ran', order }));
   if (!values.length) return undefined;
+  const anySkipped = values.some((v) => v.status !== 'ran');
   return {
     title: 'Stage wall time',
     width: 420,
@@ -115,6 +123,7 @@ export function stagesSpec(stages: readonly StageTiming[]): TopLevelSpec | undef
         type: 'nominal',
         title: null,
         scale: { domain: ['ran', 'skipped (cached)'], range: [CHART_COLORS.run, CHART_COLORS.skipped] },
+        legend: anySkipped ? {} : null,
       },
     },
   } as TopLevelSpec;
@@ -123,6 +132,7 @@ export function stagesSpec(stages: readonly StageTiming[]): TopLevelSpec | undef
 /** One bar group per run: test metrics at the best-valid epoch. */
 export function comparisonSpec(rows: ReadonlyArray<{ run: string; metric: string; value: number }>): TopLevelSpec | undefined {
   if (!rows.length) return undefined;
+  const metricOrder = [...new Set(rows.map((r) => r.metric))];
   return {
     title: 'Test metrics at the best-valid epoch',
     width: 420,
@@ -131,9 +141,9 @@ export function comparisonSpec(rows: ReadonlyArray<{ run: string; metric: string
     mark: { type: 'bar' },
     encoding: {
       y: { field: 'run', type: 'nominal', title: null, sort: { field: 'order', op: 'min' } },
-      yOffset: { field: 'metric', type: 'nominal' },
+      yOffset: { field: 'metric', type: 'nominal', sort: metricOrder },
       x: { field: 'value', type: 'quantitative', title: null },
-      color: { field: 'metric', type: 'nominal', title: null, scale: { range: [CHART_COLORS.valid, CHART_COLORS.test, '#54a24b', '#e45756'] } },
+      color: { field: 'metric', type: 'nominal', title: null, sort: metricOrder, scale: { domain: metricOrder, range: [CHART_COLORS.valid, CHART_COLORS.test, '#54a24b', '#e45756'] } },
     },
   } as TopLevelSpec;
 }
@@ -150,7 +160,7 @@ export function acrossRunsSpec(points: ReadonlyArray<{ run: string; epoch: numbe
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
       y: { field: 'value', type: 'quantitative', title: `valid ${label}` },
-      color: { field: 'run', type: 'nominal', title: null, sort: null },
+      color: { field: 'run', type: 'nominal', title: null, sort: null, legend: { labelLimit: 360, columns: 1 } },
     },
   } as TopLevelSpec;
 }
