@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createOutput } from '../output.ts';
 import { createProgressReporter } from '../progress.ts';
-import { parsePipelineConfig, readPipelineConfig } from '../pipeline/config.ts';
+import { DEMO_CONFIG, parsePipelineConfig, readPipelineConfig } from '../pipeline/config.ts';
 import { runPipeline } from '../pipeline/run-pipeline.ts';
 import { writeRunReport } from '../pipeline/report-hook.ts';
 
@@ -35,7 +35,7 @@ export function register(program: Command): void {
     .addHelpText('after', CONFIG_HELP)
     .action(async (opts: { config?: string; out: string; protocol?: string; json?: boolean }) => {
       const out = createOutput(Boolean(opts.json));
-      let config = opts.config ? readPipelineConfig(opts.config) : parsePipelineConfig({});
+      let config = opts.config ? readPipelineConfig(opts.config) : parsePipelineConfig(DEMO_CONFIG, 'embedded demo config');
       if (opts.protocol) config = parsePipelineConfig({ ...config, protocol: opts.protocol }, '--protocol');
       if (config.protocol === 'paper') out.info('protocol paper: LEAKY — reproduces the authors\' held-out filter and masking; numbers are not comparable with clean ones');
       const progress = createProgressReporter(out);

@@ -110,3 +110,13 @@ export function readPipelineConfig(path: string): PipelineConfig {
   }
   return parsePipelineConfig(value, path);
 }
+
+/**
+ * The embedded demo (`dtl run` with no config): the synthetic dataset, and a learning rate and epoch
+ * budget that finish the whole pipeline in about two minutes here. A config file starts from the
+ * paper's settings instead (lr 1e-3, up to 300 epochs, patience 10).
+ */
+export const DEMO_CONFIG = {
+  pretrain: { lr: 0.005, epochs: 40, patience: 4 },
+  train: { lr: 0.005, epochs: 40, patience: 4 },
+} as const;

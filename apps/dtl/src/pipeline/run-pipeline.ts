@@ -223,7 +223,7 @@ export async function runPipeline(config: PipelineConfig, runDirArg: string, hoo
         throw new DtlError('PROVIDER_FAILURE', `${judged.result.failed} judge requests failed; rerun to retry them (completed calls are cached)`);
       }
       return judged.result;
-    });
+    }, { keep: ['judge-cache.sqlite'] });
     record('judge', judgeStage.record);
     fnPairsPath = judgeStage.output.artifact;
     partial = { ...partial, fni: judgeStage.output };

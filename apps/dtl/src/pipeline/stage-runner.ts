@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What the pipeline records about one stage. */
@@ -24,7 +24,13 @@ interface StageFile<T> {
  * stored output is returned. The record is written last and atomically, so a stage killed midway
  * is simply run again (stages resume inside, e.g. from checkpoints or the judge cache).
  */
-export async function runStage<T>(runDir: string, name: string, key: string, work: (dir: string) => Promise<T>): Promise<{ output: T; record: StageRecord }> {
+export async function runStage<T>(
+  runDir: string,
+  name: string,
+  key: string,
+  work: (dir: string) => Promise<T>,
+  options: { readonly keep?: readonly string[] } = {},
+): Promise<{ output: T; record: StageRecord }> {
   const dir = join(runDir, 'stages', name);
   const file = join(dir, 'stage.json');
   if (existsSync(file)) {
@@ -35,7 +41,23 @@ export async function runStage<T>(runDir: string, name: string, key: string, wor
       // A corrupt record means the stage did not finish: run it again.
     }
   }
+  // A stage started with the same key resumes in place (checkpoints, caches); one started with other
+  // inputs is cleared first, except for files that are safe to reuse across inputs (`keep`, e.g. the
+  // judge's content-addressed call cache).
+  const startedFile = join(dir, 'started.json');
+  if (existsSync(dir)) {
+    let startedKey: string | undefined;
+    try {
+      startedKey = (JSON.parse(readFileSync(startedFile, 'utf8')) as { key?: string }).key;
+    } catch {
+      startedKey = undefined;
+    }
+    if (startedKey !== key) {
+      for (const entry of readdirSync(dir)) if (!(options.keep ?? []).includes(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
+    }
+  }
   mkdirSync(dir, { recursive: true });
+  writeFileSync(startedFile, JSON.stringify({ key, startedAt: new Date().toISOString() }) + '\n');
   const t0 = performance.now();
   const output = await work(dir);
   const seconds = (performance.now() - t0) / 1000;
