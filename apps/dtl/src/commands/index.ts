@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as registerTrain } from './train.ts';
+import { register as registerExperiment } from './experiment.ts';
 import { register as registerRun } from './run.ts';
 import { register as registerExportEmb } from './export-emb.ts';
 import { register as registerData } from './data.ts';
@@ -16,6 +17,7 @@ const registrations: Array<(program: Command) => void> = [
   registerData,
   registerEval,
   registerTrain,
+  registerExperiment,
   registerRun,
   registerExportEmb,
   registerJudge,

@@ -19,6 +19,11 @@
  * block b and panel p writes 4 rows × 8 floats at `outPtr + (4b + r) * outStrideBytes + 32p`.
  */
 
+import {
+  I32, V128, uleb, section, name, get, set, i32c, simd, v128Load, v128Store, load32Splat, f32x4Add, f32x4Mul, v128Zero,
+  ADD, MUL, SHL, LT_U, GE_U, BLOCK, LOOP, END, brIf, br,
+} from './wasm-asm.ts';
+
 // The TypeScript libs this repo uses (ES2023 + @types/node 20) do not declare WebAssembly; these are
 // the few members used here (module-local, no runtime effect).
 declare namespace WebAssembly {
@@ -35,60 +40,11 @@ declare namespace WebAssembly {
   }
 }
 
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function name(text: string): number[] {
-  const bytes = [...text].map((c) => c.charCodeAt(0));
-  return [...uleb(bytes.length), ...bytes];
-}
-
 // Locals: params 0..6, then i32 scratch, then v128 registers.
 const U_PTR = 0, N_UB = 1, IT_PTR = 2, N_PANELS = 3, DIM = 4, OUT_PTR = 5, OUT_STRIDE = 6;
 const UB = 7, P = 8, D = 9, AP = 10, BP = 11, OP = 12, UROW = 13;
 const ACC = 14; // 14..21
 const B0 = 22, B1 = 23, A = 24;
-
-const get = (i: number): number[] => [0x20, ...uleb(i)];
-const set = (i: number): number[] => [0x21, ...uleb(i)];
-const i32c = (v: number): number[] => [0x41, ...sleb(v)];
-const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
-const v128Load = (offset: number): number[] => simd(0x00, 4, ...uleb(offset));
-const v128Store = (offset: number): number[] => simd(0x0b, 4, ...uleb(offset));
-const load32Splat = (offset: number): number[] => simd(0x09, 2, ...uleb(offset));
-const f32x4Add = simd(0xe4);
-const f32x4Mul = simd(0xe6);
-const v128Zero = simd(0x0c, ...new Array<number>(16).fill(0));
-const ADD = 0x6a, MUL = 0x6c, SHL = 0x74, LT_U = 0x49, GE_U = 0x4f;
-const BLOCK = [0x02, 0x40], LOOP = [0x03, 0x40], END = 0x0b;
-const brIf = (depth: number): number[] => [0x0d, ...uleb(depth)];
-const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
 
 function body(): number[] {
   const code: number[] = [];

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { DtlError } from '@dtl/core';
+
+/**
+ * An experiment grid: every cell is one `dtl train` configuration (its CLI arguments), run once per
+ * seed. Cells marked `baseline` are compared with the others (relative gain over the strongest).
+ */
+export const gridSchema = z
+  .object({
+    name: z.string().default('experiment'),
+    /** Concurrent training processes (each with `threads` threads). */
+    parallel: z.number().int().positive().default(2),
+    threads: z.number().int().positive().default(1),
+    seeds: z.array(z.number().int()).min(1).default([2022, 2023, 2024]),
+    /** Arguments given to every cell (e.g. ["--epochs", "1000"]). */
+    common: z.array(z.string()).default([]),
+    cells: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            /** Shown as a column; cells of one group form one table block. */
+            group: z.string().default(''),
+            args: z.array(z.string()),
+            baseline: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
+export type Grid = z.infer<typeof gridSchema>;
+export type GridCell = Grid['cells'][number];
+
+export function readGrid(path: string): Grid {
+  let value: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    value = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+  } catch (cause) {
+    throw new DtlError('INVALID_DATA', `cannot read experiment grid: ${(cause as Error).message}`, { location: { file: path }, cause });
+  }
+  const parsed = gridSchema.safeParse(value);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new DtlError('INVALID_ARGUMENT', `invalid experiment grid:\n${lines.join('\n')}`, { location: { file: path } });
+  }
+  const names = new Set<string>();
+  for (const c of parsed.data.cells) {
+    if (names.has(c.name)) throw new DtlError('INVALID_ARGUMENT', `duplicate cell name "${c.name}"`, { location: { file: path } });
+    names.add(c.name);
+  }
+  return parsed.data;
+}
+
+/** A file-system-safe folder name for a cell. */
+export function cellSlug(name: string): string {
+  return name.replace(/[^A-Za-z0-9._+-]+/g, '_');
+}

@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DtlError } from '@dtl/core';
+import type { Grid } from './grid.ts';
+import { cellSlug } from './grid.ts';
+import { resultsMarkdown, summarizeCell } from './aggregate.ts';
+import type { CellSummary, SeedResult } from './aggregate.ts';
+
+interface Job {
+  readonly cell: Grid['cells'][number];
+  readonly seed: number;
+  readonly dir: string;
+}
+
+function readResult(dir: string, seed: number): SeedResult | undefined {
+  const file = join(dir, 'result.json');
+  if (!existsSync(file)) return undefined;
+  const r = JSON.parse(readFileSync(file, 'utf8')) as Omit<SeedResult, 'seed'>;
+  return { seed, test: r.test, valid: r.valid, best_epoch: r.best_epoch, epochs_run: r.epochs_run, seconds_per_epoch: r.seconds_per_epoch, sample_share: r.sample_share, leaky: r.leaky };
+}
+
+/**
+ * Runs every (cell × seed) as a `dtl train` child process, `parallel` at a time, into
+ * `out/<cell>/<seed>/`. A finished run (result.json) is never rerun and an interrupted one resumes
+ * from its checkpoint, so the whole grid can be killed and restarted. Writes `results.md` and
+ * `results.json` after every finished run.
+ */
+export async function runGrid(grid: Grid, outDir: string, command: string, onInfo: (line: string) => void): Promise<CellSummary[]> {
+  const out = resolve(outDir);
+  mkdirSync(out, { recursive: true });
+  const jobs: Job[] = [];
+  for (const cell of grid.cells) for (const seed of grid.seeds) jobs.push({ cell, seed, dir: join(out, cellSlug(cell.name), String(seed)) });
+  const bin = fileURLToPath(new URL('../bin.ts', import.meta.url));
+  const binJs = fileURLToPath(new URL('../bin.js', import.meta.url));
+  const entry = existsSync(bin) ? bin : binJs;
+  const failures: string[] = [];
+  const write = (): CellSummary[] => {
+    const cells = grid.cells.map((cell) =>
+      summarizeCell(cell, grid.seeds.map((seed) => readResult(join(out, cellSlug(cell.name), String(seed)), seed)).filter((r): r is SeedResult => r !== undefined)),
+    );
+    writeFileSync(join(out, 'results.json'), JSON.stringify({ name: grid.name, command, seeds: grid.seeds, cells }, null, 2) + '\n');
+    writeFileSync(join(out, 'results.md'), resultsMarkdown(grid.name, command, cells));
+    return cells;
+  };
+  const pending = jobs.filter((j) => !readResult(j.dir, j.seed));
+  onInfo(`${jobs.length} runs, ${jobs.length - pending.length} already finished, ${pending.length} to run (${grid.parallel} at a time)`);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < pending.length) {
+      const job = pending[next++]!;
+      const args = [...process.execArgv, entry, 'train', ...grid.common, ...job.cell.args, '--seed', String(job.seed), '--threads', String(grid.threads), '--out', job.dir, '--json'];
+      const t0 = performance.now();
+      onInfo(`start ${job.cell.name} seed ${job.seed}`);
+      mkdirSync(job.dir, { recursive: true });
+      const code = await new Promise<number>((resolveExit) => {
+        const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+        const log: Buffer[] = [];
+        child.stderr.on('data', (d: Buffer) => log.push(d));
+        child.on('close', (c) => {
+          writeFileSync(join(job.dir, 'train.log'), Buffer.concat(log));
+          resolveExit(c ?? 1);
+        });
+      });
+      const r = readResult(job.dir, job.seed);
+      if (code !== 0 || !r) failures.push(`${job.cell.name} seed ${job.seed} (exit ${code}; see ${join(job.dir, 'train.log')})`);
+      else onInfo(`done  ${job.cell.name} seed ${job.seed}: test R@20 ${r.test?.['recall@20']?.toFixed(4)} N@20 ${r.test?.['ndcg@20']?.toFixed(4)} (best epoch ${r.best_epoch}, ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      write();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(grid.parallel, Math.max(1, pending.length)) }, worker));
+  const cells = write();
+  if (failures.length) throw new DtlError('PROVIDER_FAILURE', `${failures.length} runs failed:\n  ${failures.join('\n  ')}`);
+  return cells;
+}
