@@ -81,6 +81,7 @@ export const F32_SQRT = 0x91;
 export const ADD = 0x6a;
 export const SUB = 0x6b;
 export const MUL = 0x6c;
+export const AND = 0x71;
 export const SHL = 0x74;
 export const LT_U = 0x49;
 export const GT_U = 0x4b;

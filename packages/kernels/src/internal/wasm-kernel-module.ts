@@ -18,10 +18,9 @@
  *   scalar tail when dim % 4 ≠ 0.
  */
 import {
-  F32, I32, V128, ADD, MUL, END, BLOCK, LOOP, GE_U, LT_U, SUB, SHL,
-  assembleModule, br, brIf, f32Load, f32Store, f32x4Add, f32x4Div, f32x4Mul, f32x4Splat, f32x4Sqrt, f32x4Sub,
-  F32_ADD, F32_DIV, F32_MUL, F32_SQRT, F32_SUB, forPtr, get, i32Load, i32c, load32Splat, set, tee, v128Load, v128Store, v128Zero,
-  wasmApi,
+  F32, I32, V128, ADD, AND, MUL, SUB, SHL, F32_ADD, F32_DIV, F32_MUL, F32_SQRT, F32_SUB,
+  assembleModule, f32c, f32Load, f32Store, f32x4Add, f32x4Div, f32x4Mul, f32x4Splat, f32x4Sqrt, f32x4Sub,
+  forPtr, get, i32Load, i32c, load32Splat, set, v128Load, v128Store, v128Zero, wasmApi,
 } from './wasm-asm.ts';
 import type { Code, WasmFunction, WasmMemory, WasmModule } from './wasm-asm.ts';
 
@@ -57,7 +56,7 @@ function elementwise(
     get(START), i32c(2), SHL, set(O),
     get(END_), i32c(2), SHL, set(OE),
     // OV = O + ((OE - O) & ~15)
-    get(O), get(OE), get(O), SUB, i32c(-16), 0x71, ADD, set(OV),
+    get(O), get(OE), get(O), SUB, i32c(-16), AND, ADD, set(OV),
     forPtr(O, OV, 16, vecBody(O, first)),
     forPtr(O, OE, 4, scalarBody(O, first)),
   ];
@@ -167,7 +166,7 @@ function spmmFunction(dim: number, chunkVecs: number): WasmFunction {
   const chunkCode = (c: Chunk): Code => {
     const acc: Code[] = [];
     for (let j = 0; j < c.vecs; j++) acc.push(v128Zero, set(ACC + j));
-    for (let s = 0; s < c.scalars; s++) acc.push(i32c(0), 0xb2, set(SACC + s)); // f32.convert_i32_s(0) = +0
+    for (let s = 0; s < c.scalars; s++) acc.push(f32c(0), set(SACC + s));
     const inner: Code[] = [
       get(X), get(KP), i32Load(0), i32c(rowBytes), MUL, ADD, set(XR),
     ];
@@ -252,9 +251,6 @@ function scatterFunction(dim: number, chunkVecs: number): WasmFunction {
     code: [get(ROWS), set(RP), get(ROWS), get(COUNT), i32c(2), SHL, ADD, set(RE), forPtr(RP, RE, 4, rowBody)],
   };
 }
-
-// Unused-import guard for opcodes kept for readability of future kernels.
-void [BLOCK, LOOP, END, GE_U, LT_U, br, brIf, tee, F32_DIV];
 
 // ---------------------------------------------------------------- compilation and instances
 export type AdamWasmFn = (p: number, g: number, m: number, v: number, start: number, end: number, b1: number, b2: number, c1: number, c2: number, stepSize: number, invSqrtBc2: number, eps: number) => void;
