@@ -8,7 +8,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const [name, ...args] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+// `pnpm bench` alone regenerates the performance table (bench/perf.ts).
+const [name, ...args] = argv.length === 0 || argv[0]!.startsWith('--') ? ['perf', ...argv] : argv;
 const available = readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'run.ts').map((f) => f.slice(0, -3));
 if (!name || !/^[\w-]+$/.test(name) || !existsSync(join(here, `${name}.ts`))) {
   process.stderr.write(`usage: pnpm --silent bench <name> [args]\navailable: ${available.join(', ')}\n`);
