@@ -4,15 +4,15 @@ import { join, resolve } from 'node:path';
 import { DtlError, csrFromPairs, csrHas, csrUnion } from '@dtl/core';
 import type { CfModel, Csr, InteractionData, ProgressFn } from '@dtl/core';
 import { loadDataset, writeMatrixText } from '@dtl/data';
-import { createSyncTeam, createWorkerPool } from '@dtl/kernels';
-import { createLightGcnModel, createMfModel, fit, restoreBest } from '@dtl/models';
+import { createSyncTeam, createWorkerPool, loadTfjs } from '@dtl/kernels';
+import { createLightGcnModel, createMfModel, createTwoTowerModel, fit, restoreBest } from '@dtl/models';
 import type { EpochRecord, FitResult, Metrics, OptimizerKind } from '@dtl/models';
 import type { SyncTeam } from '@dtl/kernels';
 import { createSplitEvaluator } from './evaluation.ts';
 import { buildSampler } from './samplers.ts';
 import type { SamplerConfig } from './samplers.ts';
 
-export const MODEL_NAMES = ['mf', 'lightgcn'] as const;
+export const MODEL_NAMES = ['mf', 'lightgcn', 'two-tower'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** Everything that determines a training run (its fingerprint guards resume). */
@@ -110,7 +110,18 @@ export function loadForTraining(dir: string, carveValid: number, seed: number): 
   return data;
 }
 
-export function buildModel(config: TrainConfig, data: InteractionData, train: Csr, team: SyncTeam | undefined): CfModel {
+/** A model plus the compute backend it runs on (printed by the CLI) and a disposer. */
+export interface BuiltModel {
+  readonly model: CfModel;
+  readonly backend: string;
+  dispose(): void;
+}
+
+/**
+ * Builds the configured model. MF and LightGCN run on the hand-written kernels; `two-tower` is the
+ * tfjs-autodiff example model, on the tfjs backend chosen at run time (tfjs-node, else wasm, else cpu).
+ */
+export async function buildModel(config: TrainConfig, data: InteractionData, train: Csr, team: SyncTeam | undefined): Promise<BuiltModel> {
   const common = {
     nUsers: data.nUsers,
     nItems: data.nItems,
@@ -118,10 +129,18 @@ export function buildModel(config: TrainConfig, data: InteractionData, train: Cs
     l2: config.l2,
     seed: config.seed,
     optimizer: { kind: config.optimizer, lr: config.lr },
-    team,
   };
-  if (config.model === 'mf') return createMfModel(common);
-  if (config.model === 'lightgcn') return createLightGcnModel({ ...common, train, layers: config.layers });
+  const threads = team?.threads ?? 1;
+  const kernels = `js/wasm kernels (${threads} thread${threads > 1 ? 's' : ''}); tfjs not used`;
+  if (config.model === 'mf') return { model: createMfModel({ ...common, team }), backend: kernels, dispose: () => {} };
+  if (config.model === 'lightgcn') return { model: createLightGcnModel({ ...common, team, train, layers: config.layers }), backend: kernels, dispose: () => {} };
+  if (config.model === 'two-tower') {
+    if (config.optimizer === 'lazy-adam') throw new DtlError('INVALID_ARGUMENT', 'two-tower supports --optimizer adam or sgd');
+    const { tf, backend, skipped } = await loadTfjs();
+    const model = createTwoTowerModel({ ...common, tf, optimizer: { kind: config.optimizer, lr: config.lr } });
+    const why = skipped.length ? ` (skipped: ${skipped.map((s) => `${s.backend}: ${s.reason.split('\n')[0]!.slice(0, 80)}`).join('; ')})` : '';
+    return { model, backend: `tfjs-${backend}${why}`, dispose: () => model.dispose() };
+  }
   throw new DtlError('INVALID_ARGUMENT', `unknown model "${String(config.model)}"; one of ${MODEL_NAMES.join(', ')}`);
 }
 
@@ -232,7 +251,9 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
   const team = threads > 1 ? createSyncTeam({ threads }) : undefined;
   const pool = threads > 1 ? createWorkerPool({ size: threads }) : undefined;
   try {
-    const model = buildModel(config, data, train, team);
+    const built = await buildModel(config, data, train, team);
+    const model = built.model;
+    options.onInfo?.(`model ${config.model} on ${built.backend}`);
     const sampler = buildSampler(config.sampler, data);
     const evaluate = data.valid || data.test ? createSplitEvaluator(data, { mask, pool }) : undefined;
     const result: FitResult = await fit({
@@ -273,7 +294,7 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
       seconds_per_epoch: result.secondsPerEpoch,
       stopped_early: result.stoppedEarly,
       resumed_from_epoch: result.resumedFromEpoch,
-      backend: `js-kernels (${threads} thread${threads > 1 ? 's' : ''}); tfjs not used by ${config.model}`,
+      backend: built.backend,
       sample_share: trainSeconds > 0 ? sampleSeconds / trainSeconds : 0,
       protocol,
       leaky: protocol === 'paper',
@@ -281,6 +302,7 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
       history: result.history,
     };
     writeJsonAtomic(join(runDir, 'result.json'), summary);
+    built.dispose();
     return summary;
   } finally {
     team?.close();

@@ -60,13 +60,13 @@ describe.runIf(wasmKernelsSupported())('createWasmArena', () => {
   it('shares its memory with a worker thread', async () => {
     const arena = createWasmArena();
     const v = arena.f32(4);
+    v[0] = 3;
     const worker = new Worker(
       `const { workerData, parentPort } = require('node:worker_threads');
        const f = new Float32Array(workerData.memory.buffer, workerData.offset, 4);
        f[2] = 5; parentPort.postMessage(f[0]);`,
       { eval: true, workerData: { memory: arena.memory, offset: v.byteOffset } },
     );
-    v[0] = 3;
     const seen = await new Promise((resolve) => worker.once('message', resolve));
     await worker.terminate();
     expect(seen).toBe(3);

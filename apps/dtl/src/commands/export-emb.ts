@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .requiredOption('--run <rundir>', 'a dtl train run directory')
     .requiredOption('--out <dir>', 'output folder')
     .option('--json', 'print one JSON object as the last stdout line')
-    .action((opts: { run: string; out: string; json?: boolean }) => {
+    .action(async (opts: { run: string; out: string; json?: boolean }) => {
       const out = createOutput(Boolean(opts.json));
       const runJson = join(opts.run, 'run.json');
       const ckptPath = join(opts.run, 'checkpoint.bin');
@@ -25,7 +25,7 @@ export function register(program: Command): void {
       const best = ckpt.tensors['best.embeddings.0'];
       if (!best) throw new DtlError('INVALID_DATA', 'checkpoint has no best-epoch parameters', { location: { file: ckptPath } });
       const data = loadForTraining(config.data, config.carveValid, config.seed);
-      const model = buildModel(config, data, data.train, undefined);
+      const { model } = await buildModel(config, data, data.train, undefined);
       restoreBest(model, best);
       mkdirSync(opts.out, { recursive: true });
       const userPath = resolve(opts.out, 'user.txt');
