@@ -1,13 +1,13 @@
 import type { ProgressEvent } from '@dtl/core';
-import type { Output } from './output.ts';
 
 /**
- * Progress of long stages on stderr: an updating line on a TTY, and a line every 10% otherwise so
- * CI logs show progress without flooding.
+ * Progress of long stages on stderr: an updating line on a TTY; in logs (CI, files) one line when a
+ * stage starts and then at most one every 5 seconds, plus its last step, so long work shows progress
+ * without flooding.
  */
-export function createProgressReporter(out: Output, stream: NodeJS.WriteStream = process.stderr) {
+export function createProgressReporter(stream: NodeJS.WriteStream = process.stderr) {
   let lastKey = '';
-  let lastDecile = -1;
+  let lastPrint = 0;
   let open = false;
   return {
     onProgress(e: ProgressEvent): void {
@@ -17,16 +17,17 @@ export function createProgressReporter(out: Output, stream: NodeJS.WriteStream =
       if (stream.isTTY) {
         stream.write(`\r${line}\x1b[K`);
         open = true;
-      } else {
-        const decile = Math.floor(pct / 10);
-        if (key !== lastKey || decile !== lastDecile) {
-          if (decile % 5 === 0 || e.done === e.total) stream.write(line + '\n');
-        }
-        lastDecile = decile;
+        return;
+      }
+      const now = performance.now();
+      const isNew = key !== lastKey;
+      if ((isNew && e.done <= 1) || now - lastPrint > 5000 || (e.done === e.total && now - lastPrint > 5000)) {
+        stream.write(line + '\n');
+        lastPrint = now;
       }
       lastKey = key;
-      void out;
     },
+    /** Clears the TTY progress line before other output. */
     done(): void {
       if (open) stream.write('\r\x1b[K');
       open = false;

@@ -1,7 +1,7 @@
 import { DtlError, createRng } from '@dtl/core';
 import type { CfModel, Csr, ModelState, StepStats, TrainBatch, WeightedCsr } from '@dtl/core';
-import { spmm, spmmScatterRows } from '@dtl/kernels';
-import type { SyncTeam } from '@dtl/kernels';
+import { tryCreateWasmArena, wasmAxpy, wasmSpmm, wasmSpmmScatterRows } from '@dtl/kernels';
+import type { SyncTeam, WasmArena } from '@dtl/kernels';
 import { normalizedBipartiteAdjacency } from './adjacency.ts';
 import { xavierUniform } from './init.ts';
 import { createOptimizer } from './optimizer.ts';
@@ -24,6 +24,13 @@ export interface EmbeddingModelOptions {
    * default: the calling thread only. Results are identical to single-threaded ones.
    */
   readonly team?: SyncTeam | undefined;
+  /**
+   * Run propagation, pooling and the dense Adam update with the WebAssembly SIMD kernels of
+   * `@dtl/kernels` (float32 arithmetic; results differ from the JS kernels by float32 rounding, and
+   * are equally deterministic and independent of the thread count). The model's big buffers then
+   * live in a private `WasmArena`. Default true; ignored (JS kernels) where wasm SIMD is unavailable.
+   */
+  readonly wasm?: boolean;
 }
 
 /** Computes Y = A·X for the model's adjacency; swapped for a worker-pool version by callers that have one. */
@@ -37,7 +44,35 @@ interface InternalOptions extends EmbeddingModelOptions {
 }
 
 function sharedFloat32(length: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(Math.max(4, length * 4)));
+  return new Float32Array(new SharedArrayBuffer(Math.max(4, length * 4))).subarray(0, length);
+}
+
+/** A Float32Array from the arena when there is one (and it has room), else in a SharedArrayBuffer. */
+function allocFloat32(arena: WasmArena | undefined, length: number): Float32Array {
+  if (arena) {
+    try {
+      return arena.f32(length);
+    } catch {
+      // Arena full: a plain shared buffer (the kernels then fall back to JS for calls using it).
+    }
+  }
+  return sharedFloat32(length);
+}
+
+/** The adjacency copied into the arena (one-time), so the SpMM kernels can read it in place. */
+function adjacencyInArena(a: WeightedCsr, arena: WasmArena | undefined): WeightedCsr {
+  if (!arena) return a;
+  try {
+    const indptr = arena.i32(a.indptr.length);
+    const indices = arena.i32(a.indices.length);
+    const values = arena.f32(a.values.length);
+    indptr.set(a.indptr);
+    indices.set(a.indices);
+    values.set(a.values);
+    return { nRows: a.nRows, nCols: a.nCols, indptr, indices, values };
+  } catch {
+    return a;
+  }
 }
 
 /**
@@ -62,6 +97,7 @@ export class EmbeddingModel implements CfModel {
   private readonly optimizerOptions: OptimizerOptions;
   private readonly seed: number;
   private readonly spmmFn: SpmmFn;
+  private readonly arena: WasmArena | undefined;
   // Gradient buffers (see trainStep).
   private readonly gradE0: Float32Array;
   private readonly gradPool: Float32Array;
@@ -89,26 +125,32 @@ export class EmbeddingModel implements CfModel {
     this.nNodes = this.nUsers + this.nItems;
     this.nLayers = options.layers + 1;
     this.layerWeights = new Float32Array(this.nLayers).fill(1 / this.nLayers);
-    this.spmmFn = options.spmm ?? (options.team && options.team.threads > 1 ? options.team.spmm.bind(options.team) : spmm);
+    this.spmmFn = options.spmm ?? (options.team ? options.team.spmm.bind(options.team) : wasmSpmm);
     const size = this.nNodes * dim;
+    // One arena per model (freed with it), sized for the buffers allocated below plus slack for
+    // the lazily allocated mixed-negative gradients; only address space is reserved beyond that.
+    const nnz = options.layers > 0 && options.train ? 2 * options.train.indptr[options.train.nRows]! : 0;
+    const eagerFloats = size * (options.layers > 0 ? this.nLayers + 5 : 1 + 1) + size * 2 + 3 * nnz + this.nNodes;
+    this.arena = options.wasm === false ? undefined : tryCreateWasmArena({ initialBytes: 4 * eagerFloats + (1 << 20) });
+    const arena = this.arena;
     if (options.layers > 0) {
       if (!options.train) throw new DtlError('INVALID_ARGUMENT', `${this.name} with ${options.layers} layers needs the train matrix`);
       if (options.train.nRows !== this.nUsers || options.train.nCols !== this.nItems) {
         throw new DtlError('INVALID_ARGUMENT', `train matrix is ${options.train.nRows}×${options.train.nCols}, model is ${this.nUsers}×${this.nItems}`);
       }
-      this.adjacency = normalizedBipartiteAdjacency(options.train);
-      this.work = [sharedFloat32(size), sharedFloat32(size)];
+      this.adjacency = adjacencyInArena(normalizedBipartiteAdjacency(options.train), arena);
+      this.work = [allocFloat32(arena, size), allocFloat32(arena, size)];
     }
-    this.layers = [sharedFloat32(size)];
-    for (let l = 1; l < this.nLayers; l++) this.layers.push(sharedFloat32(size));
-    this.pooled = this.nLayers === 1 ? this.layers[0]! : sharedFloat32(size);
+    this.layers = [allocFloat32(arena, size)];
+    for (let l = 1; l < this.nLayers; l++) this.layers.push(allocFloat32(arena, size));
+    this.pooled = this.nLayers === 1 ? this.layers[0]! : allocFloat32(arena, size);
     const rng = createRng(this.seed);
     xavierUniform(this.layers[0]!, 0, this.nUsers, dim, rng);
     xavierUniform(this.layers[0]!, this.nUsers * dim, this.nItems, dim, rng);
     this.optimizerOptions = options.optimizer ?? {};
-    this.optimizer = createOptimizer(size, dim, { ...this.optimizerOptions, team: options.team });
-    this.gradE0 = sharedFloat32(size);
-    this.gradPool = this.nLayers === 1 ? this.gradE0 : sharedFloat32(size);
+    this.optimizer = createOptimizer(size, dim, { ...this.optimizerOptions, team: options.team, arena });
+    this.gradE0 = allocFloat32(arena, size);
+    this.gradPool = this.nLayers === 1 ? this.gradE0 : allocFloat32(arena, size);
     this.gradMix = [];
     this.touchedMix = [];
     this.touchedE0 = new RowSet(this.nNodes);
@@ -139,15 +181,9 @@ export class EmbeddingModel implements CfModel {
     if (this.nLayers === 1) return;
     const a = this.adjacency!;
     for (let l = 1; l < this.nLayers; l++) this.spmmFn(a, this.layers[l - 1]!, this.layers[l]!, this.dim);
-    const p = this.pooled;
-    const w = this.layerWeights[0]!;
-    const e0 = this.layers[0]!;
-    for (let i = 0; i < p.length; i++) p[i] = w * e0[i]!;
-    for (let l = 1; l < this.nLayers; l++) {
-      const e = this.layers[l]!;
-      const wl = this.layerWeights[l]!;
-      for (let i = 0; i < p.length; i++) p[i]! += wl * e[i]!;
-    }
+    // pooled = Σ_l w_l·E_l in float32 (wasm SIMD when the buffers are in the arena).
+    wasmAxpy(this.pooled, this.layers[0]!, this.layerWeights[0]!, false);
+    for (let l = 1; l < this.nLayers; l++) wasmAxpy(this.pooled, this.layers[l]!, this.layerWeights[l]!, true);
   }
 
   /**
@@ -308,7 +344,7 @@ export class EmbeddingModel implements CfModel {
   private mixBuffer(l: number): Float32Array {
     if (this.nLayers === 1) return this.gradE0;
     while (this.gradMix.length <= l) {
-      this.gradMix.push(sharedFloat32(this.nNodes * this.dim));
+      this.gradMix.push(allocFloat32(this.arena, this.nNodes * this.dim));
       this.touchedMix.push(new RowSet(this.nNodes));
     }
     return this.gradMix[l]!;
@@ -345,7 +381,7 @@ export class EmbeddingModel implements CfModel {
     x.fill(0);
     addH(x, L, hRows);
     y.fill(0);
-    spmmScatterRows(a, x, hRows.rows, hRows.size, y, dim);
+    wasmSpmmScatterRows(a, x, hRows.rows, hRows.size, y, dim);
     hRows.clear();
     let acc = y;
     let other = x;
@@ -355,8 +391,7 @@ export class EmbeddingModel implements CfModel {
       [acc, other] = [other, acc];
       addH(acc, l, undefined);
     }
-    const g = this.gradE0;
-    for (let i = 0; i < g.length; i++) g[i]! += acc[i]!;
+    wasmAxpy(this.gradE0, acc, 1, true);
     // Reset the sparse gradient buffers for the next step.
     this.touchedPool.clearRows(this.gradPool, dim);
     for (let l = 0; l < this.gradMix.length; l++) this.touchedMix[l]!.clearRows(this.gradMix[l]!, dim);

@@ -1,5 +1,5 @@
-import { adamDenseRange, adamLazyRows, sgdRows } from '@dtl/kernels';
-import type { AdamHyper, SyncTeam } from '@dtl/kernels';
+import { adamLazyRows, sgdRows, wasmAdamDense } from '@dtl/kernels';
+import type { AdamHyper, SyncTeam, WasmArena } from '@dtl/kernels';
 import { DtlError } from '@dtl/core';
 
 export type OptimizerKind = 'adam' | 'lazy-adam' | 'sgd';
@@ -14,6 +14,12 @@ export interface OptimizerOptions {
   readonly eps?: number;
   /** Threads for the dense Adam update (see `createSyncTeam`); default the calling thread only. */
   readonly team?: SyncTeam | undefined;
+  /**
+   * Where to allocate the Adam moments: with an arena (and parameters/gradients in the same arena)
+   * the dense update runs the float32 WebAssembly SIMD kernel (`wasmAdamDense`; differs from the JS
+   * float64 kernel by float32 rounding). Default: plain SharedArrayBuffers and the JS kernel.
+   */
+  readonly arena?: WasmArena | undefined;
 }
 
 /** Updates one flat parameter tensor of `rows × dim` from its gradient. */
@@ -30,7 +36,17 @@ export function createOptimizer(size: number, dim: number, options: OptimizerOpt
   const kind = options.kind ?? 'adam';
   const hyper: AdamHyper = { lr: options.lr ?? 1e-3, beta1: options.beta1 ?? 0.9, beta2: options.beta2 ?? 0.999, eps: options.eps ?? 1e-8 };
   if (!(hyper.lr > 0)) throw new DtlError('INVALID_ARGUMENT', `learning rate must be > 0, got ${hyper.lr}`);
-  const shared = (n: number): Float32Array => new Float32Array(new SharedArrayBuffer(Math.max(4, n * 4))).subarray(0, n);
+  const arena = options.arena;
+  const shared = (n: number): Float32Array => {
+    if (arena) {
+      try {
+        return arena.f32(n);
+      } catch {
+        // Arena full: fall back to a plain shared buffer (and the JS kernel).
+      }
+    }
+    return new Float32Array(new SharedArrayBuffer(Math.max(4, n * 4))).subarray(0, n);
+  };
   const m = kind === 'sgd' ? new Float32Array(0) : shared(size);
   const v = kind === 'sgd' ? new Float32Array(0) : shared(size);
   const team = options.team;
@@ -43,8 +59,9 @@ export function createOptimizer(size: number, dim: number, options: OptimizerOpt
     step(params, grads, rows, rowCount) {
       t++;
       if (kind === 'adam') {
-        if (team && team.threads > 1) team.adamDense(params, grads, m, v, hyper, t);
-        else adamDenseRange(params, grads, m, v, hyper, t, 0, size);
+        // Both pick the wasm kernel when params, grads, m and v share an arena, else the JS one.
+        if (team) team.adamDense(params, grads, m, v, hyper, t);
+        else wasmAdamDense(params, grads, m, v, hyper, t, 0, size);
       }
       else if (kind === 'lazy-adam') adamLazyRows(params, grads, m, v, hyper, t, rows, rowCount, dim);
       else sgdRows(params, grads, hyper.lr, rows, rowCount, dim);

@@ -38,7 +38,7 @@ export function register(program: Command): void {
       let config = opts.config ? readPipelineConfig(opts.config) : parsePipelineConfig(DEMO_CONFIG, 'embedded demo config');
       if (opts.protocol) config = parsePipelineConfig({ ...config, protocol: opts.protocol }, '--protocol');
       if (config.protocol === 'paper') out.info('protocol paper: LEAKY — reproduces the authors\' held-out filter and masking; numbers are not comparable with clean ones');
-      const progress = createProgressReporter(out);
+      const progress = createProgressReporter();
       const t0 = performance.now();
       const result = await runPipeline(config, opts.out, {
         onInfo: (line) => {

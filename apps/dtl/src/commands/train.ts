@@ -72,7 +72,7 @@ export function register(program: Command): void {
       negatives: opts.negatives as number,
       carveValid: opts.carveValid as number,
     };
-    const progress = createProgressReporter(out);
+    const progress = createProgressReporter();
     const protocol = opts.protocol as Protocol;
     if (protocol === 'paper') out.info('protocol paper: LEAKY — judged positives are filtered by held-out labels and evaluation masks the enhanced set (for comparison with the authors only)');
     const falseNegatives = readFalseNegativeOption(opts);
