@@ -11,7 +11,7 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
   let open = false;
   return {
     onProgress(e: ProgressEvent): void {
-      const key = `${e.stage}:${e.detail ?? ''}`;
+      const key = e.stage;
       const pct = e.total > 0 ? Math.floor((100 * e.done) / e.total) : 0;
       const line = `${e.detail ?? e.stage} ${e.done}/${e.total} (${pct}%)`;
       if (stream.isTTY) {
