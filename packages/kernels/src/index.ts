@@ -17,4 +17,4 @@ export { loadTfjs, registerSegmentSum } from './tfjs-backend.ts';
 export type { Tfjs, TfjsBackendName, LoadTfjsOptions, LoadedTfjs } from './tfjs-backend.ts';
 export { createWasmArena, tryCreateWasmArena, defaultWasmArena, arenaOf, wasmKernelsSupported } from './wasm-arena.ts';
 export type { WasmArena, WasmArenaOptions, WasmArenaMemory } from './wasm-arena.ts';
-export { wasmSpmm, wasmSpmmRows, wasmSpmmScatterRows, wasmAdamDense, wasmAxpy, adamStepConstants } from './wasm-kernels.ts';
+export { wasmSpmm, wasmSpmmRows, wasmSpmmScatterRows, wasmAdamDense, wasmAxpy, wasmAxpyRows, adamStepConstants } from './wasm-kernels.ts';

@@ -17,8 +17,9 @@ import { baseExports, compiledModule, dimExports, dimKey } from './internal/wasm
  * hand-off instead of a message round trip.
  *
  * How: every helper is a worker thread parked in `Atomics.wait` on a shared control word. Typed
- * arrays must be backed by SharedArrayBuffers; each buffer is sent to the helpers once (over a
- * MessagePort drained synchronously with `receiveMessageOnPort`) and then named by a number. The
+ * arrays must be backed by SharedArrayBuffers; each view (buffer, offset, length) is sent to the
+ * helpers once (over a MessagePort drained synchronously with `receiveMessageOnPort`) and then named
+ * by a number. The
  * helpers' code is generated from the same kernel sources the calling thread runs, so results are
  * identical whatever the split: every output element is computed by exactly one thread, in the
  * same order. (Bit-exactness across thread counts therefore holds for these kernels.)
@@ -28,7 +29,7 @@ import { baseExports, compiledModule, dimExports, dimKey } from './internal/wasm
  * compiled module on the arena's shared memory (both sent once over the port) and is handed byte
  * offsets, so nothing is copied. Those kernels are float32 and equally split-independent, so the
  * result is bit-identical to `wasmSpmm` / `wasmAdamDense` on one thread. Arrays outside an arena
- * take the JS path (and must then be whole SharedArrayBuffers, as before).
+ * take the JS path (and must then be backed by SharedArrayBuffers, as before).
  */
 export interface SyncTeam {
   /** Threads including the caller. */
@@ -80,7 +81,7 @@ function drain() {
     for (const key of [...wasmInstances.keys()]) if (key.startsWith(m.dropArena + '|')) wasmInstances.delete(key);
   }
   else if (m.moduleKey !== undefined) wasmModules.set(m.moduleKey, m.module);
-  else buffers.set(m.id, m.type === 'i32' ? new Int32Array(m.buffer) : new Float32Array(m.buffer));
+  else buffers.set(m.id, m.type === 'i32' ? new Int32Array(m.buffer, m.byteOffset, m.length) : new Float32Array(m.buffer, m.byteOffset, m.length));
   return true;
 }
 function buf(id) {
@@ -133,7 +134,7 @@ export function createSyncTeam(options: SyncTeamOptions = {}): SyncTeam {
   const params = new Float64Array(new SharedArrayBuffer(8 * 8));
   const ports: MessageChannel[] = [];
   const workers: Worker[] = [];
-  const ids = new Map<SharedArrayBuffer, number>();
+  const ids = new Map<SharedArrayBuffer, Map<string, number>>();
   let nextId = 1;
   let closed = false;
   let started = false;
@@ -186,12 +187,19 @@ export function createSyncTeam(options: SyncTeamOptions = {}): SyncTeam {
   const idOf = (arr: Float32Array | Int32Array): number => {
     const b = arr.buffer;
     if (!(b instanceof SharedArrayBuffer)) throw new DtlError('INVALID_ARGUMENT', 'sync team kernels need typed arrays backed by a SharedArrayBuffer');
-    if (arr.byteOffset !== 0 || arr.byteLength !== b.byteLength) throw new DtlError('INVALID_ARGUMENT', 'sync team kernels need whole-buffer typed arrays (no subarray views)');
-    let id = ids.get(b);
+    // A view is named by (buffer, offset, length, type); the helpers rebuild the same view.
+    const type = arr instanceof Int32Array ? 'i32' : 'f32';
+    const key = `${type}:${arr.byteOffset}:${arr.length}`;
+    let views = ids.get(b);
+    if (!views) {
+      views = new Map();
+      ids.set(b, views);
+    }
+    let id = views.get(key);
     if (id === undefined) {
       id = nextId++;
-      ids.set(b, id);
-      for (const ch of ports) ch.port1.postMessage({ id, buffer: b, type: arr instanceof Int32Array ? 'i32' : 'f32' });
+      views.set(key, id);
+      for (const ch of ports) ch.port1.postMessage({ id, buffer: b, byteOffset: arr.byteOffset, length: arr.length, type });
     }
     return id;
   };

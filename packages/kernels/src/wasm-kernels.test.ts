@@ -197,6 +197,18 @@ describe.runIf(wasmKernelsSupported())('wasm kernels', () => {
     expect(Array.from(two.v)).toEqual(Array.from(one.v));
   });
 
+  it('a team falls back to the JS kernels when only some arrays are in the arena (offset views included)', () => {
+    const dim = 6;
+    const rng = createRng(31);
+    const a = randomCsr(arena, 200, 200, 4, rng);
+    const x = randomF32(arena, 200 * dim, rng);
+    const y = new Float32Array(new SharedArrayBuffer(200 * dim * 4 + 64), 64, 200 * dim);
+    const yJs = new Float32Array(200 * dim);
+    team.spmm(a, x, y, dim);
+    spmm(a, x, yJs, dim);
+    expect(Array.from(y)).toEqual(Array.from(yJs));
+  });
+
   it('a team runs kernels on several arenas and after the memory grew', () => {
     const other = createWasmArena({ initialBytes: 65536 });
     const dim = 8;

@@ -71,19 +71,9 @@ export function wasmSpmm(a: WeightedCsr, x: Float32Array, y: Float32Array, dim: 
 
 const rowScratch = new WeakMap<WasmArena, Int32Array>();
 
-/**
- * Y += Aᵀ·X restricted to the listed rows of X (see `spmmScatterRows`), in wasm when A, X and Y are
- * in one arena (`rows` is copied into the arena when it is not there already).
- */
-export function wasmSpmmScatterRows(a: WeightedCsr, x: Float32Array, rows: Int32Array, rowCount: number, y: Float32Array, dim: number): void {
-  const arena = spmmArena(a, x, y);
-  const k = arena ? dimExports(arena.memory, dim) : null;
-  if (!arena || !k) {
-    spmmScatterRows(a, x, rows, rowCount, y, dim);
-    return;
-  }
-  checkCsr(a, x, y, dim, 'wasmSpmmScatterRows');
-  if (!(rowCount >= 0 && rowCount <= rows.length)) throw new DtlError('INVALID_ARGUMENT', `wasmSpmmScatterRows: rowCount ${rowCount} outside 0..${rows.length}`);
+/** `rows[0..rowCount)` checked against `nRows`, as an arena view (copied to a per-arena scratch list if needed). */
+function rowList(arena: WasmArena, rows: Int32Array, rowCount: number, nRows: number, who: string): Int32Array {
+  if (!(Number.isInteger(rowCount) && rowCount >= 0 && rowCount <= rows.length)) throw new DtlError('INVALID_ARGUMENT', `${who}: rowCount ${rowCount} outside 0..${rows.length}`);
   let list = rows;
   if (!arena.owns(rows)) {
     let scratch = rowScratch.get(arena);
@@ -96,8 +86,24 @@ export function wasmSpmmScatterRows(a: WeightedCsr, x: Float32Array, rows: Int32
   }
   for (let t = 0; t < rowCount; t++) {
     const r = list[t]!;
-    if (!(r >= 0 && r < a.nRows)) throw new DtlError('INVALID_ARGUMENT', `wasmSpmmScatterRows: row ${r} outside 0..${a.nRows - 1}`);
+    if (!(r >= 0 && r < nRows)) throw new DtlError('INVALID_ARGUMENT', `${who}: row ${r} outside 0..${nRows - 1}`);
   }
+  return list;
+}
+
+/**
+ * Y += Aᵀ·X restricted to the listed rows of X (see `spmmScatterRows`), in wasm when A, X and Y are
+ * in one arena (`rows` is copied into the arena when it is not there already).
+ */
+export function wasmSpmmScatterRows(a: WeightedCsr, x: Float32Array, rows: Int32Array, rowCount: number, y: Float32Array, dim: number): void {
+  const arena = spmmArena(a, x, y);
+  const k = arena ? dimExports(arena.memory, dim) : null;
+  if (!arena || !k) {
+    spmmScatterRows(a, x, rows, rowCount, y, dim);
+    return;
+  }
+  checkCsr(a, x, y, dim, 'wasmSpmmScatterRows');
+  const list = rowList(arena, rows, rowCount, a.nRows, 'wasmSpmmScatterRows');
   k.scatter(list.byteOffset, rowCount, a.indptr.byteOffset, a.indices.byteOffset, a.values.byteOffset, x.byteOffset, y.byteOffset);
 }
 
@@ -139,4 +145,27 @@ export function wasmAxpy(y: Float32Array, x: Float32Array, a: number, accumulate
   const af = Math.fround(a);
   if (accumulate) for (let i = start; i < end; i++) y[i] = Math.fround(y[i]! + Math.fround(af * x[i]!));
   else for (let i = start; i < end; i++) y[i] = af * x[i]!;
+}
+
+/**
+ * For each listed row r: y[r·dim ..] ← y[r·dim ..] + a·x[r·dim ..] in float32 (the sparse gradient
+ * accumulation of LightGCN's backward pass); wasm when x and y share an arena (`rows` is copied into
+ * it when needed).
+ */
+export function wasmAxpyRows(y: Float32Array, x: Float32Array, a: number, rows: Int32Array, rowCount: number, dim: number): void {
+  if (!Number.isInteger(dim) || dim <= 0) throw new DtlError('INVALID_ARGUMENT', `wasmAxpyRows: dim must be a positive integer, got ${dim}`);
+  const nRows = Math.floor(Math.min(x.length, y.length) / dim);
+  const arena = arenaOf(y, x);
+  const k = arena ? dimExports(arena.memory, dim) : null;
+  if (arena && k) {
+    const list = rowList(arena, rows, rowCount, nRows, 'wasmAxpyRows');
+    k.axpyRows(y.byteOffset, x.byteOffset, list.byteOffset, rowCount, a);
+    return;
+  }
+  const af = Math.fround(a);
+  for (let t = 0; t < rowCount; t++) {
+    const r = rows[t]!;
+    if (!(r >= 0 && r < nRows)) throw new DtlError('INVALID_ARGUMENT', `wasmAxpyRows: row ${r} outside 0..${nRows - 1}`);
+    for (let i = r * dim; i < r * dim + dim; i++) y[i] = Math.fround(y[i]! + Math.fround(af * x[i]!));
+  }
 }

@@ -1,6 +1,6 @@
 import { DtlError, createRng } from '@dtl/core';
 import type { CfModel, Csr, ModelState, StepStats, TrainBatch, WeightedCsr } from '@dtl/core';
-import { tryCreateWasmArena, wasmAxpy, wasmSpmm, wasmSpmmScatterRows } from '@dtl/kernels';
+import { tryCreateWasmArena, wasmAxpy, wasmAxpyRows, wasmSpmm, wasmSpmmScatterRows } from '@dtl/kernels';
 import type { SyncTeam, WasmArena } from '@dtl/kernels';
 import { normalizedBipartiteAdjacency } from './adjacency.ts';
 import { xavierUniform } from './init.ts';
@@ -279,15 +279,12 @@ export class EmbeddingModel implements CfModel {
         this.touchedE0.add(r);
       }
     }
-    this.backward();
+    const grad = this.backward();
     const rows = this.nLayers === 1 ? this.touchedE0.rows : this.allRows;
     const rowCount = this.nLayers === 1 ? this.touchedE0.size : this.nNodes;
-    this.optimizer.step(E0, gE0, rows, rowCount);
-    if (this.nLayers === 1) this.touchedE0.clearRows(gE0, dim);
-    else {
-      gE0.fill(0);
-      this.touchedE0.clear();
-    }
+    this.optimizer.step(E0, grad, rows, rowCount);
+    // gE0 is non-zero only on touchedE0's rows (L2 terms; for MF the whole gradient).
+    this.touchedE0.clearRows(gE0, dim);
     return { loss: lossSum * invBK, reg: (lam / 2 / B) * regSum };
   }
 
@@ -350,51 +347,48 @@ export class EmbeddingModel implements CfModel {
     return this.gradMix[l]!;
   }
 
-  /** gradE0 += Σ_l Â^l·H_l with H_l = w_l·gradPool + gradMix_l, by Horner's rule (L products). */
-  private backward(): void {
-    if (this.nLayers === 1) return;
+  /**
+   * The full E0 gradient gradE0 + Σ_l Â^l·H_l with H_l = w_l·gradPool + gradMix_l, by Horner's rule
+   * (L products), accumulated in a work buffer (returned; for MF gradE0 itself). All H_l and gradE0
+   * are sparse (non-zero on touched rows only), so they are added row-wise.
+   */
+  private backward(): Float32Array {
+    if (this.nLayers === 1) return this.gradE0;
     const a = this.adjacency!;
     const dim = this.dim;
     const L = this.nLayers - 1;
     const [x, y] = this.work!;
-    const addH = (target: Float32Array, l: number, rowsOut: RowSet | undefined): void => {
-      const wl = this.layerWeights[l]!;
-      const gp = this.gradPool;
-      const tp = this.touchedPool;
-      for (let k = 0; k < tp.size; k++) {
-        const o = tp.rows[k]! * dim;
-        for (let d = 0; d < dim; d++) target[o + d]! += wl * gp[o + d]!;
-        rowsOut?.add(tp.rows[k]!);
-      }
+    const tp = this.touchedPool;
+    const addH = (target: Float32Array, l: number): void => {
+      wasmAxpyRows(target, this.gradPool, this.layerWeights[l]!, tp.rows, tp.size, dim);
       const mix = this.gradMix[l];
       const tm = this.touchedMix[l];
-      if (mix && tm) {
-        for (let k = 0; k < tm.size; k++) {
-          const o = tm.rows[k]! * dim;
-          for (let d = 0; d < dim; d++) target[o + d]! += mix[o + d]!;
-          rowsOut?.add(tm.rows[k]!);
-        }
-      }
+      if (mix && tm) wasmAxpyRows(target, mix, 1, tm.rows, tm.size, dim);
     };
-    // H_L is sparse: materialise it in x (zero elsewhere) and scatter Â·H_L into y.
+    // H_L is sparse: materialise it in x (zeroing only its rows; the scatter reads no other row of
+    // x) and scatter Â·H_L into y.
     const hRows = this.scratchRows();
-    x.fill(0);
-    addH(x, L, hRows);
+    for (let k = 0; k < tp.size; k++) hRows.add(tp.rows[k]!);
+    const tmL = this.touchedMix[L];
+    if (tmL) for (let k = 0; k < tmL.size; k++) hRows.add(tmL.rows[k]!);
+    for (let k = 0; k < hRows.size; k++) x.fill(0, hRows.rows[k]! * dim, hRows.rows[k]! * dim + dim);
+    addH(x, L);
     y.fill(0);
     wasmSpmmScatterRows(a, x, hRows.rows, hRows.size, y, dim);
     hRows.clear();
     let acc = y;
     let other = x;
-    addH(acc, L - 1, undefined);
+    addH(acc, L - 1);
     for (let l = L - 2; l >= 0; l--) {
       this.spmmFn(a, acc, other, dim);
       [acc, other] = [other, acc];
-      addH(acc, l, undefined);
+      addH(acc, l);
     }
-    wasmAxpy(this.gradE0, acc, 1, true);
+    wasmAxpyRows(acc, this.gradE0, 1, this.touchedE0.rows, this.touchedE0.size, dim);
     // Reset the sparse gradient buffers for the next step.
-    this.touchedPool.clearRows(this.gradPool, dim);
+    tp.clearRows(this.gradPool, dim);
     for (let l = 0; l < this.gradMix.length; l++) this.touchedMix[l]!.clearRows(this.gradMix[l]!, dim);
+    return acc;
   }
 
   private hRowsCache: RowSet | undefined;

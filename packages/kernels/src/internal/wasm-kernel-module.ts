@@ -13,7 +13,7 @@
  *
  * Two modules:
  * - the base module (any dim): `adam`, `scale`, `axpy`;
- * - one module per embedding size `dim` (generated and compiled on first use): `spmm`, `scatter`,
+ * - one module per embedding size `dim` (generated and compiled on first use): `spmm`, `scatter`, `axpyRows`,
  *   with the row unrolled into vector accumulators (chunks of {@link SPMM_CHUNK_VECS} f32x4) and a
  *   scalar tail when dim % 4 ≠ 0.
  */
@@ -33,6 +33,9 @@ export const MAX_PAGES = 65536;
  * the row's index list from L1).
  */
 export const SPMM_CHUNK_VECS = 8;
+
+/** Largest embedding size with a generated module (larger dims use the JS kernels). */
+export const MAX_DIM = 4096;
 
 // ---------------------------------------------------------------- base module
 /** Elementwise loop over float indices [start, end): vector body on 4 floats, then a scalar tail. */
@@ -252,11 +255,38 @@ function scatterFunction(dim: number, chunkVecs: number): WasmFunction {
   };
 }
 
+/**
+ * `axpyRows(out, x, rows, rowCount, a)`: for each listed row r (int32 list at `rows`):
+ * out[r] ← out[r] + a·x[r] (float32, elementwise).
+ */
+function axpyRowsFunction(dim: number): WasmFunction {
+  const OUT = 0, X = 1, ROWS = 2, COUNT = 3, A = 4;
+  const RP = 5, RE = 6, OR = 7, XR = 8, AV = 9;
+  const rowBytes = dim * 4;
+  const al = dim % 4 === 0 ? 4 : 2;
+  const nVec = Math.floor(dim / 4);
+  const body: Code[] = [
+    get(RP), i32Load(0), i32c(rowBytes), MUL, set(XR),
+    get(OUT), get(XR), ADD, set(OR),
+    get(X), get(XR), ADD, set(XR),
+  ];
+  for (let j = 0; j < nVec; j++) body.push(get(OR), get(OR), v128Load(16 * j, al), get(AV), get(XR), v128Load(16 * j, al), f32x4Mul, f32x4Add, v128Store(16 * j, al));
+  for (let d = 4 * nVec; d < dim; d++) body.push(get(OR), get(OR), f32Load(4 * d), get(A), get(XR), f32Load(4 * d), F32_MUL, F32_ADD, f32Store(4 * d));
+  return {
+    exportName: 'axpyRows',
+    params: [I32, I32, I32, I32, F32],
+    results: [],
+    locals: [[4, I32], [1, V128]],
+    code: [get(A), f32x4Splat, set(AV), get(ROWS), set(RP), get(ROWS), get(COUNT), i32c(2), SHL, ADD, set(RE), forPtr(RP, RE, 4, body)],
+  };
+}
+
 // ---------------------------------------------------------------- compilation and instances
 export type AdamWasmFn = (p: number, g: number, m: number, v: number, start: number, end: number, b1: number, b2: number, c1: number, c2: number, stepSize: number, invSqrtBc2: number, eps: number) => void;
 export type ScaleWasmFn = (out: number, x: number, start: number, end: number, a: number) => void;
 export type SpmmWasmFn = (indptr: number, indices: number, values: number, x: number, y: number, rowStart: number, rowEnd: number) => void;
 export type ScatterWasmFn = (rows: number, rowCount: number, indptr: number, indices: number, values: number, x: number, y: number) => void;
+export type AxpyRowsWasmFn = (out: number, x: number, rows: number, rowCount: number, a: number) => void;
 
 export interface BaseExports {
   readonly adam: AdamWasmFn;
@@ -267,6 +297,7 @@ export interface BaseExports {
 export interface DimExports {
   readonly spmm: SpmmWasmFn;
   readonly scatter: ScatterWasmFn;
+  readonly axpyRows: AxpyRowsWasmFn;
 }
 
 export function baseModuleBytes(): Uint8Array {
@@ -274,7 +305,7 @@ export function baseModuleBytes(): Uint8Array {
 }
 
 export function dimModuleBytes(dim: number, chunkVecs = SPMM_CHUNK_VECS): Uint8Array {
-  return assembleModule({ shared: true, maxPages: MAX_PAGES }, [spmmFunction(dim, chunkVecs), scatterFunction(dim, chunkVecs)]);
+  return assembleModule({ shared: true, maxPages: MAX_PAGES }, [spmmFunction(dim, chunkVecs), scatterFunction(dim, chunkVecs), axpyRowsFunction(dim)]);
 }
 
 const modules = new Map<string, WasmModule | null>();
@@ -286,7 +317,10 @@ export function compiledModule(key: string): WasmModule | null {
     const api = wasmApi();
     try {
       if (!api) throw new Error('no WebAssembly');
-      m = new api.Module(key === 'base' ? baseModuleBytes() : dimModuleBytes(Number(key.slice(4))));
+      const dim = key === 'base' ? 0 : Number(key.slice(4));
+      // Rows are fully unrolled: beyond MAX_DIM the module would be large for no gain; JS then.
+      if (dim > MAX_DIM) throw new Error('dim too large for an unrolled module');
+      m = new api.Module(key === 'base' ? baseModuleBytes() : dimModuleBytes(dim));
     } catch {
       m = null;
     }
