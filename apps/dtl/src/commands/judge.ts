@@ -16,7 +16,7 @@ import { createDualCodebook, readCodeFile } from '@dtl/encoding';
 import type { RuleMode } from '@dtl/llm-fn';
 import { createOutput } from '../output.ts';
 import { parseLlmSpec } from '../providers.ts';
-import { judgeFalseNegatives } from '../stages/judge-false-negatives.ts';
+import { judgeFalseNegatives, readPlantedPreferences } from '../stages/judge-false-negatives.ts';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -136,6 +136,7 @@ export function register(program: Command): void {
         threads: opts.threads,
         artifactMeta: { run: runDir, codes: { co: coFile, se: seFile, offset: opts.codesOffset } },
         onInfo: (line) => out.info(line),
+        planted: readPlantedPreferences(dataDir, data.nUsers, data.nItems),
       }).finally(() => process.off('SIGINT', onSigint));
       result.seconds = (performance.now() - t0) / 1000;
       const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
@@ -144,6 +145,7 @@ export function register(program: Command): void {
           `judge ${result.judge} (per ${result.per}): ${result.requests} requests, ${result.calls} calls, ${result.cached} cached, ${result.failed} failed`,
           `candidates ${result.candidates}, positives ${result.positives} (rate ${f(m.positiveRate)}), unlabeled ${result.unlabeled}`,
           `reported vs valid+test (never used for training): precision ${f(m.precision)}, recall ${f(m.recall)}, f1 ${f(m.f1)}, base rate ${f(m.baseRate)}`,
+          ...(result.planted ? [`against planted true preferences (synthetic): precision ${f(result.planted.precision)}, recall ${f(result.planted.recall)}, base rate ${f(result.planted.base_rate)}`] : []),
           `tokens ${result.prompt_tokens} prompt / ${result.response_tokens} response; ${result.seconds.toFixed(2)} s`,
           `wrote ${result.artifact}`,
         ].join('\n'),

@@ -11,7 +11,7 @@ import type { ProgressFn } from '@dtl/core';
 import { parseLlmSpec } from '../providers.ts';
 import { buildDualTrees } from '../stages/build-trees.ts';
 import type { BuildTreesResult } from '../stages/build-trees.ts';
-import { judgeFalseNegatives } from '../stages/judge-false-negatives.ts';
+import { judgeFalseNegatives, readPlantedPreferences } from '../stages/judge-false-negatives.ts';
 import type { JudgeFalseNegativesResult } from '../stages/judge-false-negatives.ts';
 import { loadForTraining, runTraining } from '../training.ts';
 import type { TrainConfig, TrainSummary } from '../training.ts';
@@ -218,6 +218,7 @@ export async function runPipeline(config: PipelineConfig, runDirArg: string, hoo
         threads: config.judge.threads,
         artifactMeta: { run: runDir },
         onInfo: info,
+        planted: readPlantedPreferences(dataDir, data.nUsers, data.nItems),
       });
       if (judged.result.failed > 0) {
         throw new DtlError('PROVIDER_FAILURE', `${judged.result.failed} judge requests failed; rerun to retry them (completed calls are cached)`);

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { csrFromPairs, csrUnion } from '@dtl/core';
+import { readLightGcnFile } from '@dtl/data';
 import type { Csr, DenseMatrix, DualCodebook, InteractionData } from '@dtl/core';
 import { fniMetrics } from '@dtl/eval';
 import type { FniMetrics } from '@dtl/eval';
@@ -29,6 +32,19 @@ export interface JudgeFalseNegativesOptions {
   readonly artifactMeta?: Record<string, unknown>;
   readonly signal?: AbortSignal;
   readonly onInfo?: (line: string) => void;
+  /**
+   * Known true preferences that are in no split (the synthetic generator's planted likes), for an
+   * exact measurement of false-negative identification. Reported only.
+   */
+  readonly planted?: Csr | undefined;
+}
+
+/** The planted preferences of a synthetic dataset folder (`truth/preferences.txt`), if it has them. */
+export function readPlantedPreferences(dataDir: string, nUsers: number, nItems: number): Csr | undefined {
+  const file = join(dataDir, 'truth', 'preferences.txt');
+  if (!existsSync(file)) return undefined;
+  const pairs = readLightGcnFile(file, { nUsers, nItems, allowEmpty: true });
+  return csrFromPairs(nUsers, nItems, pairs.users, pairs.items).csr;
 }
 
 export interface JudgeFalseNegativesResult {
@@ -57,6 +73,8 @@ export interface JudgeFalseNegativesResult {
     seconds: number;
     artifact: string;
     cache: string;
+    /** Against planted true preferences (synthetic data only): the exact FNI measurement. */
+    planted?: { precision: number; recall: number; f1: number; base_rate: number } | undefined;
   };
   readonly metrics: FniMetrics;
   readonly pairs: Csr;
@@ -137,6 +155,7 @@ export async function judgeFalseNegatives(options: JudgeFalseNegativesOptions): 
   const empty: Csr = csrFromPairs(data.nUsers, data.nItems, [], []).csr;
   const heldOut = csrUnion(data.valid ?? empty, data.test ?? empty);
   const m = fniMetrics({ candidates, labels, heldOut });
+  const p = options.planted ? fniMetrics({ candidates, labels, heldOut: options.planted }) : undefined;
   return {
     metrics: m,
     pairs,
@@ -165,6 +184,7 @@ export async function judgeFalseNegatives(options: JudgeFalseNegativesOptions): 
       seconds: (performance.now() - t0) / 1000,
       artifact: options.artifactPath,
       cache: options.cachePath,
+      planted: p ? { precision: p.precision, recall: p.recall, f1: p.f1, base_rate: p.baseRate } : undefined,
     },
   };
 }
