@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DenseMatrix, EpochRecordLike } from './types.ts';
 import { DtlError } from '@dtl/core';
-import { datasetStats, generateSynthetic, readMatrixText, writeLightGcnDataset } from '@dtl/data';
+import { datasetStats, generateSynthetic, readMatrixText, writeLightGcnDataset, writeLightGcnFile } from '@dtl/data';
 import type { DatasetStats } from '@dtl/data';
 import { createDualCodebook, readCodeFile } from '@dtl/encoding';
 import { readFalseNegativeSet } from '@dtl/llm-fn';
@@ -124,6 +124,9 @@ export async function runPipeline(config: PipelineConfig, runDirArg: string, hoo
     else {
       const synthetic = generateSynthetic({ preset: config.synthetic.preset, seed: config.synthetic.seed });
       writeLightGcnDataset(syntheticDir, synthetic.data);
+      // The planted true preferences (in no split) let the judge stage measure FNI exactly.
+      mkdirSync(join(syntheticDir, 'truth'), { recursive: true });
+      writeLightGcnFile(join(syntheticDir, 'truth', 'preferences.txt'), synthetic.truth.preferences);
       dir = syntheticDir;
     }
     const loaded = loadForTraining(dir, config.carveValid, config.seed);
