@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DtlError, csrFromPairs, csrHas, csrUnion } from '@dtl/core';
-import type { CfModel, Csr, InteractionData, ProgressFn } from '@dtl/core';
+import type { CfModel, Codebook, Csr, InteractionData, ProgressFn } from '@dtl/core';
 import { loadDataset, writeMatrixText } from '@dtl/data';
 import { createSyncTeam, createWorkerPool, loadTfjs } from '@dtl/kernels';
 import { createLightGcnModel, createMfModel, createTwoTowerModel, fit, restoreBest } from '@dtl/models';
@@ -75,6 +75,11 @@ export interface TrainRunOptions {
   /** Threads for compute (propagation, Adam, evaluation); default 2. Results do not depend on it. */
   readonly threads?: number;
   readonly falseNegatives?: FalseNegativeInput;
+  /**
+   * Already-loaded item codes for the DTL sampler (the config keeps the code files' paths for the
+   * record; these save reading them again).
+   */
+  readonly codebooks?: { readonly co?: Codebook | undefined; readonly se?: Codebook | undefined } | undefined;
   /**
    * `clean` (default): evaluation masks only observed train items; judged positives are used as
    * they are. `paper` (LEAKY): reproduces the authors' code — judged positives that are valid/test
@@ -254,7 +259,7 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
     const built = await buildModel(config, data, train, team);
     const model = built.model;
     options.onInfo?.(`model ${config.model} on ${built.backend}`);
-    const sampler = buildSampler(config.sampler, data);
+    const sampler = buildSampler(options.codebooks ? { ...config.sampler, codebooks: options.codebooks } : config.sampler, data);
     const evaluate = data.valid || data.test ? createSplitEvaluator(data, { mask, pool }) : undefined;
     const result: FitResult = await fit({
       model,

@@ -60,7 +60,7 @@ function fileHash(paths: string[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
-function trainConfigOf(section: TrainSectionConfig, data: string, pipeline: PipelineConfig, codes?: { co: string; se: string }): TrainConfig {
+function trainConfigOf(section: TrainSectionConfig, data: string, pipeline: PipelineConfig, codes?: { co: string; se: string; offset: number }): TrainConfig {
   return {
     data,
     model: section.model,
@@ -72,6 +72,7 @@ function trainConfigOf(section: TrainSectionConfig, data: string, pipeline: Pipe
       mixing: section.mixing,
       codesCo: codes?.co,
       codesSe: codes?.se,
+      codesOffset: codes?.offset,
     },
     epochs: section.epochs,
     evalEvery: section.evalEvery,
@@ -235,16 +236,16 @@ export async function runPipeline(config: PipelineConfig, runDirArg: string, hoo
   }
 
   // 5. train with the multi-view sampler on the enhanced positive set
-  const trainConfig = trainConfigOf(config.train, dataDir, config, { co: treeFiles.co, se: treeFiles.se });
-  const codesOffset = treesStage.output.offset;
-  const trainKey = hash(dataKey, treesKey, config.fn.use === 'none' ? 'no-fn' : judgeKey, config.fn, trainConfig, config.protocol, codesOffset);
+  const trainConfig = trainConfigOf(config.train, dataDir, config, { co: treeFiles.co, se: treeFiles.se, offset: treesStage.output.offset });
+  const trainKey = hash(dataKey, treesKey, config.fn.use === 'none' ? 'no-fn' : judgeKey, config.fn, trainConfig, config.protocol);
   const trainStage = await runStage(runDir, 'train', trainKey, async (dir) => {
     info(`train: ${config.train.model} + ${config.train.sampler}${fnPairsPath ? `, judged false negatives as ${config.fn.use}` : ''}${leaky ? ' [LEAKY paper protocol]' : ''}`);
     const fnSet = fnPairsPath ? readFalseNegativeSet(fnPairsPath) : undefined;
     const s = await runTraining(
-      { ...trainConfig, sampler: { ...trainConfig.sampler, codebooks: codes, codesCo: undefined, codesSe: undefined } },
+      trainConfig,
       dir,
       {
+        codebooks: codes,
         threads: config.threads,
         protocol: config.protocol,
         falseNegatives: fnSet && config.fn.use !== 'none' ? { pairs: fnSet.pairs, use: config.fn.use, weight: config.fn.weight, label: 'judge stage' } : undefined,
