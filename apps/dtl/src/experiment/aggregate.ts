@@ -70,7 +70,7 @@ export function resultsMarkdown(title: string, command: string, cells: readonly 
   const bestR = best('recall@20');
   const bestN = best('ndcg@20');
   const gain = (c: CellSummary, metric: string, b: CellSummary | undefined): string => {
-    if (!b || c.baseline) return '';
+    if (!b || c.baseline || !Number.isFinite(c.mean[metric]!)) return '';
     const g = (100 * (c.mean[metric]! - b.mean[metric]!)) / b.mean[metric]!;
     return `${g >= 0 ? '+' : ''}${g.toFixed(1)}%`;
   };
@@ -87,6 +87,10 @@ export function resultsMarkdown(title: string, command: string, cells: readonly 
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of cells) {
+    if (c.seeds === 0) {
+      lines.push(`| ${c.group} | ${c.name} | 0 (not run yet) | | | | | | | |`);
+      continue;
+    }
     lines.push(
       `| ${c.group} | ${c.name}${c.leaky ? ' **LEAKY**' : ''}${c.baseline ? ' (baseline)' : ''} | ${c.seeds} | ${f4(c.mean['recall@20']!)} ± ${f4(c.std['recall@20']!)} | ${f4(c.mean['ndcg@20']!)} ± ${f4(c.std['ndcg@20']!)} | ${gain(c, 'recall@20', bestR)} | ${gain(c, 'ndcg@20', bestN)} | ${c.bestEpoch.toFixed(0)} | ${c.secondsPerEpoch.toFixed(2)} | ${(100 * c.sampleShare).toFixed(0)}% |`,
     );
