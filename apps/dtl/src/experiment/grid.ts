@@ -25,6 +25,8 @@ export const gridSchema = z
             group: z.string().default(''),
             args: z.array(z.string()),
             baseline: z.boolean().default(false),
+            /** Seeds for this cell only (default: the grid's `seeds`). */
+            seeds: z.array(z.number().int()).min(1).optional(),
           })
           .strict(),
       )

@@ -31,14 +31,14 @@ export async function runGrid(grid: Grid, outDir: string, command: string, onInf
   const out = resolve(outDir);
   mkdirSync(out, { recursive: true });
   const jobs: Job[] = [];
-  for (const cell of grid.cells) for (const seed of grid.seeds) jobs.push({ cell, seed, dir: join(out, cellSlug(cell.name), String(seed)) });
+  for (const cell of grid.cells) for (const seed of cell.seeds ?? grid.seeds) jobs.push({ cell, seed, dir: join(out, cellSlug(cell.name), String(seed)) });
   const bin = fileURLToPath(new URL('../bin.ts', import.meta.url));
   const binJs = fileURLToPath(new URL('../bin.js', import.meta.url));
   const entry = existsSync(bin) ? bin : binJs;
   const failures: string[] = [];
   const write = (): CellSummary[] => {
     const cells = grid.cells.map((cell) =>
-      summarizeCell(cell, grid.seeds.map((seed) => readResult(join(out, cellSlug(cell.name), String(seed)), seed)).filter((r): r is SeedResult => r !== undefined)),
+      summarizeCell(cell, (cell.seeds ?? grid.seeds).map((seed) => readResult(join(out, cellSlug(cell.name), String(seed)), seed)).filter((r): r is SeedResult => r !== undefined)),
     );
     writeFileSync(join(out, 'results.json'), JSON.stringify({ name: grid.name, command, seeds: grid.seeds, cells }, null, 2) + '\n');
     writeFileSync(join(out, 'results.md'), resultsMarkdown(grid.name, command, cells));
