@@ -7,10 +7,10 @@
  * (`modules/MF.py`, `adaptive_negative_sampling`; `utils/parser.py`).
  */
 import type { NegativeBatch, NegativeSampler, Rng, SampleRequest } from '@dtl/core';
-import { growFloat64, growInt32 } from './internal/buffers.ts';
-import { checkCandidateSource, fillCandidates } from './internal/candidates.ts';
-import { dot, scoreCandidates } from './internal/score.ts';
-import { checkFinite, checkInteger, validateRequest } from './internal/validate.ts';
+import { checkCandidateSource } from './internal/candidates.ts';
+import { dot } from './internal/score.ts';
+import { checkFinite, checkInteger } from './internal/validate.ts';
+import { createScoredCandidates } from './internal/scored-candidates.ts';
 
 /** Options of {@link createAhnsSampler}. */
 export interface AhnsSamplerOptions {
@@ -39,13 +39,12 @@ export function createAhnsSampler(options: AhnsSamplerOptions = {}): NegativeSam
   const p = checkFinite(name, 'p', options.p ?? -2);
   const source = options.candidateSampler;
   checkCandidateSource(name, source);
-  let cand: Int32Array = new Int32Array(0);
-  let scores: Float64Array = new Float64Array(0);
+  const scored = createScoredCandidates(name, M, source);
   return {
     name,
     output: 'items',
     sample(request: SampleRequest, rng: Rng): NegativeBatch {
-      validateRequest(name, request);
+      const { cand, scores } = scored(request, rng);
       const { users, positives, k, model } = request;
       const B = users.length;
       const per = k * M;
@@ -53,10 +52,6 @@ export function createAhnsSampler(options: AhnsSamplerOptions = {}): NegativeSam
       const d4 = dim - (dim % 4);
       const U = model.pooledUsers();
       const I = model.pooledItems();
-      cand = growInt32(cand, B * per);
-      scores = growFloat64(scores, B * per);
-      fillCandidates(name, request, per, rng, cand, source);
-      scoreCandidates(users, cand, per, U, I, dim, scores);
       const items = new Int32Array(B * k);
       for (let b = 0; b < B; b++) {
         const sPos = dot(U, users[b]! * dim, I, positives[b]! * dim, dim, d4);

@@ -6,10 +6,9 @@
  * pooled item embeddings.
  */
 import type { NegativeBatch, NegativeSampler, Rng, SampleRequest } from '@dtl/core';
-import { growFloat64, growInt32 } from './internal/buffers.ts';
-import { checkCandidateSource, fillCandidates } from './internal/candidates.ts';
-import { scoreCandidates } from './internal/score.ts';
-import { checkInteger, validateRequest } from './internal/validate.ts';
+import { checkCandidateSource } from './internal/candidates.ts';
+import { checkInteger } from './internal/validate.ts';
+import { createScoredCandidates } from './internal/scored-candidates.ts';
 
 /** Options of {@link createDnsSampler}. */
 export interface DnsSamplerOptions {
@@ -25,20 +24,14 @@ export function createDnsSampler(options: DnsSamplerOptions = {}): NegativeSampl
   const M = checkInteger(name, 'candidates', options.candidates ?? 10, 1);
   const source = options.candidateSampler;
   checkCandidateSource(name, source);
-  let cand: Int32Array = new Int32Array(0);
-  let scores: Float64Array = new Float64Array(0);
+  const scored = createScoredCandidates(name, M, source);
   return {
     name,
     output: 'items',
     sample(request: SampleRequest, rng: Rng): NegativeBatch {
-      validateRequest(name, request);
-      const { users, k, model } = request;
-      const B = users.length;
-      const per = k * M;
-      cand = growInt32(cand, B * per);
-      scores = growFloat64(scores, B * per);
-      fillCandidates(name, request, per, rng, cand, source);
-      scoreCandidates(users, cand, per, model.pooledUsers(), model.pooledItems(), model.dim, scores);
+      const { cand, scores } = scored(request, rng);
+      const B = request.users.length;
+      const k = request.k;
       const items = new Int32Array(B * k);
       for (let t = 0; t < B * k; t++) {
         const o = t * M;
