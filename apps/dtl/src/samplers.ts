@@ -1,8 +1,9 @@
 import { DtlError, csrTranspose } from '@dtl/core';
-import type { Codebook, InteractionData, NegativeSampler } from '@dtl/core';
+import type { Codebook, DensGates, InteractionData, NegativeSampler } from '@dtl/core';
 import { readCodeFile } from '@dtl/encoding';
 import {
   createAhnsSampler,
+  createDensSampler,
   createDnsMnSampler,
   createDnsSampler,
   createDtlSampler,
@@ -11,8 +12,8 @@ import {
   createRnsSampler,
 } from '@dtl/sampler';
 
-/** Samplers the app can build by name. (DENS needs a model-side gating loss the engine does not have yet.) */
-export const SAMPLER_NAMES = ['rns', 'pop', 'dns', 'dnsmn', 'mixgcf', 'ahns', 'dtl'] as const;
+/** Samplers the app can build by name. `dens` also turns on the model's DENS gates (MF / LightGCN). */
+export const SAMPLER_NAMES = ['rns', 'pop', 'dns', 'dnsmn', 'mixgcf', 'ahns', 'dens', 'dtl'] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
 
 export interface SamplerConfig {
@@ -27,6 +28,9 @@ export interface SamplerConfig {
   readonly ahnsAlpha?: number | undefined;
   readonly ahnsBeta?: number | undefined;
   readonly ahnsP?: number | undefined;
+  /** DENS: weight γ of the gating loss (default 0.3) and warmup epochs (default 100). */
+  readonly densGamma?: number | undefined;
+  readonly densWarmup?: number | undefined;
   /** DTL view weights (defaults 0.1 / 0.3). */
   readonly alphaCo?: number | undefined;
   readonly alphaSe?: number | undefined;
@@ -48,8 +52,14 @@ function readCodes(path: string | undefined, offset: number, nItems: number): Co
   return path ? readCodeFile(path, { offset, nItems }).codebook : undefined;
 }
 
+/** What some samplers need from the model they train. */
+export interface SamplerModelContext {
+  /** The model's DENS gates (models built with the `dens` option). */
+  readonly densGates?: (() => DensGates | undefined) | undefined;
+}
+
 /** Builds the configured sampler; `train` supplies item degrees for popularity sampling. */
-export function buildSampler(config: SamplerConfig, data: InteractionData): NegativeSampler {
+export function buildSampler(config: SamplerConfig, data: InteractionData, model: SamplerModelContext = {}): NegativeSampler {
   const candidates = config.candidates ?? 10;
   switch (config.name) {
     case 'rns':
@@ -68,6 +78,12 @@ export function buildSampler(config: SamplerConfig, data: InteractionData): Nega
       return createMixGcfSampler({ candidates });
     case 'ahns':
       return createAhnsSampler({ candidates, alpha: config.ahnsAlpha, beta: config.ahnsBeta, p: config.ahnsP });
+    case 'dens': {
+      const getGates = model.densGates;
+      const gates = getGates?.();
+      if (!getGates || !gates) throw new DtlError('INVALID_ARGUMENT', 'sampler dens needs a model that trains DENS gates (--model mf or lightgcn)');
+      return createDensSampler({ gates: () => getGates() ?? gates, candidates: config.candidates ?? 6, warmup: config.densWarmup });
+    }
     case 'dtl': {
       const offset = config.codesOffset ?? 0;
       const co = config.codebooks?.co ?? readCodes(config.codesCo, offset, data.nItems);

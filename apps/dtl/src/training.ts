@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DtlError, csrFromPairs, csrHas, csrUnion } from '@dtl/core';
-import type { CfModel, Codebook, Csr, InteractionData, ProgressFn } from '@dtl/core';
+import type { CfModel, Codebook, Csr, DensGates, InteractionData, ProgressFn } from '@dtl/core';
 import { loadDataset, writeMatrixText } from '@dtl/data';
 import { createSyncTeam, createWorkerPool, loadTfjs } from '@dtl/kernels';
 import { createLightGcnModel, createMfModel, createTwoTowerModel, fit, restoreBest } from '@dtl/models';
@@ -134,6 +134,7 @@ export async function buildModel(config: TrainConfig, data: InteractionData, tra
     l2: config.l2,
     seed: config.seed,
     optimizer: { kind: config.optimizer, lr: config.lr },
+    dens: config.sampler.name === 'dens' ? { gamma: config.sampler.densGamma } : undefined,
   };
   const threads = team?.threads ?? 1;
   const kernels = `js/wasm kernels (${threads} thread${threads > 1 ? 's' : ''}); tfjs not used`;
@@ -141,6 +142,7 @@ export async function buildModel(config: TrainConfig, data: InteractionData, tra
   if (config.model === 'lightgcn') return { model: createLightGcnModel({ ...common, team, train, layers: config.layers }), backend: kernels, dispose: () => {} };
   if (config.model === 'two-tower') {
     if (config.optimizer === 'lazy-adam') throw new DtlError('INVALID_ARGUMENT', 'two-tower supports --optimizer adam or sgd');
+    if (common.dens) throw new DtlError('INVALID_ARGUMENT', 'sampler dens needs DENS gates, which only mf and lightgcn train');
     const { tf, backend, skipped } = await loadTfjs();
     const model = createTwoTowerModel({ ...common, tf, optimizer: { kind: config.optimizer, lr: config.lr } });
     const why = skipped.length ? ` (skipped: ${skipped.map((s) => `${s.backend}: ${s.reason.split('\n')[0]!.slice(0, 80)}`).join('; ')})` : '';
@@ -259,7 +261,9 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
     const built = await buildModel(config, data, train, team);
     const model = built.model;
     options.onInfo?.(`model ${config.model} on ${built.backend}`);
-    const sampler = buildSampler(options.codebooks ? { ...config.sampler, codebooks: options.codebooks } : config.sampler, data);
+    const sampler = buildSampler(options.codebooks ? { ...config.sampler, codebooks: options.codebooks } : config.sampler, data, {
+      densGates: () => (model as { densGates?: DensGates }).densGates,
+    });
     const evaluate = data.valid || data.test ? createSplitEvaluator(data, { mask, pool }) : undefined;
     const result: FitResult = await fit({
       model,

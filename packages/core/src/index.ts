@@ -10,5 +10,6 @@ export type { ModelView, NegativeBatch, TrainBatch, StepStats, ModelState, CfMod
 export type { SampleRequest, NegativeSampler } from './sampler.ts';
 export { codebookFromPaths, codeOf, codeSimilarity } from './codes.ts';
 export type { Codebook, DualCodebook } from './codes.ts';
+export type { DensGates, DensLinear } from './dens.ts';
 export type { ItemTree, ItemTreeNode, TreeBuilder } from './tree.ts';
 export type { FalseNegativeJudge, JudgeRequest, JudgeResult, JudgeLabel, JudgeItemCodes } from './judge.ts';

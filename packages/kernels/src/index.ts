@@ -18,3 +18,5 @@ export type { Tfjs, TfjsBackendName, LoadTfjsOptions, LoadedTfjs } from './tfjs-
 export { createWasmArena, tryCreateWasmArena, defaultWasmArena, arenaOf, wasmKernelsSupported } from './wasm-arena.ts';
 export type { WasmArena, WasmArenaOptions, WasmArenaMemory } from './wasm-arena.ts';
 export { wasmSpmm, wasmSpmmRows, wasmSpmmScatterRows, wasmAdamDense, wasmAxpy, wasmAxpyRows, adamStepConstants } from './wasm-kernels.ts';
+export { createDenseMatmul } from './dense-matmul.ts';
+export type { DenseMatmul, DenseMatmulOptions } from './dense-matmul.ts';

@@ -1,9 +1,11 @@
 import { DtlError, createRng } from '@dtl/core';
-import type { CfModel, Csr, ModelState, StepStats, TrainBatch, WeightedCsr } from '@dtl/core';
+import type { CfModel, Csr, DensGates, ModelState, StepStats, TrainBatch, WeightedCsr } from '@dtl/core';
 import { tryCreateWasmArena, wasmAxpy, wasmAxpyRows, wasmSpmm, wasmSpmmScatterRows } from '@dtl/kernels';
 import type { SyncTeam, WasmArena } from '@dtl/kernels';
 import { normalizedBipartiteAdjacency } from './adjacency.ts';
 import { xavierUniform } from './init.ts';
+import { DensGating } from './dens-gating.ts';
+import type { DensBatchBuffers, DensGatingOptions } from './dens-gating.ts';
 import { createOptimizer } from './optimizer.ts';
 import type { Optimizer, OptimizerOptions } from './optimizer.ts';
 import { RowSet } from './internal/row-set.ts';
@@ -31,6 +33,11 @@ export interface EmbeddingModelOptions {
    * live in a private `WasmArena`. Default true; ignored (JS kernels) where wasm SIMD is unavailable.
    */
   readonly wasm?: boolean;
+  /**
+   * Train DENS gates with the model (γ·L_gate added to BPR; see `dens-gating.ts`) and expose them
+   * as `densGates` for the DENS sampler. Default: off.
+   */
+  readonly dens?: DensGatingOptions | undefined;
 }
 
 /** Computes Y = A·X for the model's adjacency; swapped for a worker-pool version by callers that have one. */
@@ -109,6 +116,7 @@ export class EmbeddingModel implements CfModel {
   private readonly allRows: Int32Array;
   private readonly negScratch: Float64Array;
   private readonly neg0Scratch: Float64Array;
+  private readonly dens: DensGating | undefined;
 
   constructor(options: InternalOptions) {
     const dim = options.dim ?? 64;
@@ -158,7 +166,14 @@ export class EmbeddingModel implements CfModel {
     this.allRows = Int32Array.from({ length: this.nNodes }, (_, i) => i);
     this.negScratch = new Float64Array(dim);
     this.neg0Scratch = new Float64Array(dim);
+    // Own stream for the gates, so turning DENS on does not change the embedding initialisation.
+    this.dens = options.dens ? new DensGating(dim, this.nLayers, options.dens, this.optimizerOptions, createRng((this.seed ^ 0x5eed_de45) >>> 0)) : undefined;
     this.forward();
+  }
+
+  /** The DENS gates this model trains (built with the `dens` option), else undefined. */
+  get densGates(): DensGates | undefined {
+    return this.dens?.gates;
   }
 
   userLayer(l: number): Float32Array {
@@ -218,6 +233,8 @@ export class EmbeddingModel implements CfModel {
     const neg0 = this.neg0Scratch;
     let lossSum = 0;
     let regSum = 0;
+    const densScale = this.dens ? this.dens.gamma / (4 * B) : 0;
+    const densIo = this.dens && densScale > 0 ? this.dens.buffers(B, K) : undefined;
     for (let b = 0; b < B; b++) {
       const u = users[b]!;
       const p = nU + positives[b]!;
@@ -266,6 +283,7 @@ export class EmbeddingModel implements CfModel {
           this.scatterMixedGradient(negatives, b * K + j, g, uo, regScale);
         }
       }
+      if (densIo) this.densGather(batch, b, densIo);
       // L2 on the layer-0 rows of user and positive.
       for (const r of [u, p]) {
         const ro = r * dim;
@@ -279,13 +297,87 @@ export class EmbeddingModel implements CfModel {
         this.touchedE0.add(r);
       }
     }
+    const densSum = densIo ? this.dens!.batch(B, K, densScale) : 0;
+    if (densIo) this.densScatter(batch, densIo);
     const grad = this.backward();
     const rows = this.nLayers === 1 ? this.touchedE0.rows : this.allRows;
     const rowCount = this.nLayers === 1 ? this.touchedE0.size : this.nNodes;
     this.optimizer.step(E0, grad, rows, rowCount);
+    if (this.dens && densScale > 0) this.dens.step();
     // gE0 is non-zero only on touchedE0's rows (L2 terms; for MF the whole gradient).
     this.touchedE0.clearRows(gE0, dim);
-    return { loss: lossSum * invBK, reg: (lam / 2 / B) * regSum };
+    return { loss: lossSum * invBK + densScale * densSum, reg: (lam / 2 / B) * regSum };
+  }
+
+  /** Row b's pooled user and layer embeddings of user, positive and negatives into the DENS buffers. */
+  private densGather(batch: TrainBatch, b: number, io: DensBatchBuffers): void {
+    const dim = this.dim;
+    const L = this.nLayers;
+    const neg = batch.negatives;
+    const K = neg.k;
+    const nU = this.nUsers;
+    const uo = batch.users[b]! * dim;
+    const po = (nU + batch.positives[b]!) * dim;
+    io.user.set(this.pooled.subarray(uo, uo + dim), b * dim);
+    for (let l = 0; l < L; l++) {
+      const e = this.layers[l]!;
+      io.userLayers.set(e.subarray(uo, uo + dim), (b * L + l) * dim);
+      io.positiveLayers.set(e.subarray(po, po + dim), (b * L + l) * dim);
+      for (let j = 0; j < K; j++) {
+        const o = ((b * K + j) * L + l) * dim;
+        if (neg.kind === 'items') {
+          const no = (nU + neg.items[b * K + j]!) * dim;
+          io.negativeLayers.set(e.subarray(no, no + dim), o);
+        } else {
+          // A mixed negative's layer l is its weighted sources at layer l.
+          io.negativeLayers.fill(0, o, o + dim);
+          const base = ((b * K + j) * L + l) * neg.nSources;
+          for (let s = 0; s < neg.nSources; s++) {
+            const wt = neg.weights[base + s]!;
+            const so = (nU + neg.items[base + s]!) * dim;
+            for (let d = 0; d < dim; d++) io.negativeLayers[o + d] = io.negativeLayers[o + d]! + wt * e[so + d]!;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The DENS gradient into the model's buffers: the pooled user's part into gradPool, the per-layer
+   * parts into the per-layer buffers (a mixed negative's sources weighted by their mixing weights).
+   */
+  private densScatter(batch: TrainBatch, io: DensBatchBuffers): void {
+    const dim = this.dim;
+    const L = this.nLayers;
+    const neg = batch.negatives;
+    const K = neg.k;
+    const nU = this.nUsers;
+    const gPool = this.gradPool;
+    for (let b = 0; b < batch.users.length; b++) {
+      const u = batch.users[b]!;
+      const p = nU + batch.positives[b]!;
+      for (let d = 0; d < dim; d++) gPool[u * dim + d] = gPool[u * dim + d]! + io.gradUser[b * dim + d]!;
+      this.touchedPool.add(u);
+      for (let l = 0; l < L; l++) {
+        const target = this.mixBuffer(l);
+        const touched = L === 1 ? this.touchedE0 : this.touchedMix[l]!;
+        const addRow = (row: number, src: Float32Array, so: number, wt: number): void => {
+          const ro = row * dim;
+          for (let d = 0; d < dim; d++) target[ro + d] = target[ro + d]! + wt * src[so + d]!;
+          touched.add(row);
+        };
+        addRow(u, io.gradUserLayers, (b * L + l) * dim, 1);
+        addRow(p, io.gradPositiveLayers, (b * L + l) * dim, 1);
+        for (let j = 0; j < K; j++) {
+          const o = ((b * K + j) * L + l) * dim;
+          if (neg.kind === 'items') addRow(nU + neg.items[b * K + j]!, io.gradNegativeLayers, o, 1);
+          else {
+            const base = ((b * K + j) * L + l) * neg.nSources;
+            for (let s = 0; s < neg.nSources; s++) addRow(nU + neg.items[base + s]!, io.gradNegativeLayers, o, neg.weights[base + s]!);
+          }
+        }
+      }
+    }
   }
 
   /** Pooled and layer-0 embedding of mixed negative `slot` into the scratch vectors. */
@@ -406,9 +498,9 @@ export class EmbeddingModel implements CfModel {
   getState(): ModelState {
     return {
       model: this.name,
-      config: { nUsers: this.nUsers, nItems: this.nItems, dim: this.dim, layers: this.nLayers - 1, l2: this.l2, seed: this.seed, optimizer: this.optimizerOptions },
+      config: { nUsers: this.nUsers, nItems: this.nItems, dim: this.dim, layers: this.nLayers - 1, l2: this.l2, seed: this.seed, optimizer: this.optimizerOptions, ...(this.dens ? { densGamma: this.dens.gamma } : {}) },
       step: this.optimizer.stepCount,
-      tensors: { 'embeddings.0': this.layers[0]!, ...this.optimizer.state() },
+      tensors: { 'embeddings.0': this.layers[0]!, ...this.optimizer.state(), ...(this.dens ? this.dens.state() : {}) },
     };
   }
 
@@ -420,6 +512,7 @@ export class EmbeddingModel implements CfModel {
     }
     this.layers[0]!.set(e0);
     this.optimizer.restore(state.step, state.tensors);
+    this.dens?.restore(state.step, state.tensors);
     this.forward();
   }
 }

@@ -1,5 +1,7 @@
 export { EmbeddingModel } from './embedding-model.ts';
 export type { EmbeddingModelOptions, SpmmFn } from './embedding-model.ts';
+export { DensGating } from './dens-gating.ts';
+export type { DensBatchBuffers, DensGatingOptions } from './dens-gating.ts';
 export { createMfModel } from './mf.ts';
 export { createLightGcnModel } from './lightgcn.ts';
 export type { LightGcnOptions } from './lightgcn.ts';

@@ -10,32 +10,18 @@
  * and the negative's layer l is the real e_{j*,l} of the per-layer argmax j* (hop-wise selection of
  * real items: `mixed` output with one source of weight 1 per layer).
  *
- * The gates are trained by the model, not here: the lead's model must own four dim×dim linear maps,
- * pass them to this sampler, and add the reference code's gating loss (γ = 0.3 there) to BPR — see
- * the package README ("DENS needs a model-side gate").
+ * The gates are trained by the model, not here: `@dtl/models` models built with the `dens` option own
+ * them, add the reference code's gating loss (γ = 0.3 there) to BPR and expose them as `densGates`,
+ * which is what this sampler reads — see the package README ("DENS needs a model-side gate").
  */
 import { DtlError } from '@dtl/core';
-import type { NegativeBatch, NegativeSampler, Rng, SampleRequest } from '@dtl/core';
+import type { DensGates, DensLinear, NegativeBatch, NegativeSampler, Rng, SampleRequest } from '@dtl/core';
 import { growFloat64, growInt32 } from './internal/buffers.ts';
 import { checkCandidateSource, fillCandidates } from './internal/candidates.ts';
 import { pickedItem } from './internal/mix.ts';
-import { dot } from './internal/score.ts';
+import { createDenseMatmul } from '@dtl/kernels';
+import type { DenseMatmul } from '@dtl/kernels';
 import { checkFinite, checkInteger, validateRequest } from './internal/validate.ts';
-
-/** A linear map y = W x + b (PyTorch `nn.Linear` layout: `weight[out*dim + in]`). */
-export interface DensLinear {
-  readonly weight: Float32Array;
-  readonly bias: Float32Array;
-}
-
-/** The four gates of DENS, all dim → dim. The model trains them; the sampler only reads them. */
-export interface DensGates {
-  readonly dim: number;
-  readonly user: DensLinear;
-  readonly item: DensLinear;
-  readonly pos: DensLinear;
-  readonly neg: DensLinear;
-}
 
 /**
  * Fresh gates initialized like PyTorch's `nn.Linear` (weights and biases ~ U(−1/√dim, 1/√dim)), for a
@@ -66,23 +52,6 @@ export interface DensSamplerOptions {
   readonly candidateSampler?: NegativeSampler | undefined;
 }
 
-/** ⟨W[wo..wo+dim), x⟩ for a float64 vector x, four accumulators. */
-function dotMixed(W: Float32Array, wo: number, x: Float64Array, dim: number, d4: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let t = 0;
-  for (; t < d4; t += 4) {
-    s0 += W[wo + t]! * x[t]!;
-    s1 += W[wo + t + 1]! * x[t + 1]!;
-    s2 += W[wo + t + 2]! * x[t + 2]!;
-    s3 += W[wo + t + 3]! * x[t + 3]!;
-  }
-  for (; t < dim; t++) s0 += W[wo + t]! * x[t]!;
-  return s0 + s1 + (s2 + s3);
-}
-
 function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
 }
@@ -102,8 +71,15 @@ export function createDensSampler(options: DensSamplerOptions): NegativeSampler 
   let cand: Int32Array = new Int32Array(0);
   let chosen: Int32Array = new Int32Array(0);
   let alphas: Float64Array = new Float64Array(0);
-  let gp: Float64Array = new Float64Array(0);
-  let q: Float64Array = new Float64Array(0);
+  // Dense gate products on the WebAssembly SIMD matmul of @dtl/kernels; buffers grown on demand.
+  let mm: DenseMatmul | undefined;
+  let cap = 0;
+  let eu: Float32Array = new Float32Array(0);
+  let ep: Float32Array = new Float32Array(0);
+  let gp: Float32Array = new Float32Array(0);
+  let q: Float32Array = new Float32Array(0);
+  let ec: Float32Array = new Float32Array(0);
+  let zc: Float32Array = new Float32Array(0);
 
   return {
     name,
@@ -120,46 +96,59 @@ export function createDensSampler(options: DensSamplerOptions): NegativeSampler 
       chosen = growInt32(chosen, B * k * L);
       alphas = growFloat64(alphas, B * k * L);
       alphas.fill(0);
-      gp = growFloat64(gp, dim);
-      q = growFloat64(q, dim);
       fillCandidates(name, request, k * N, rng, cand, source);
-      const d4 = dim - (dim % 4);
       const w = warmup > 0 ? 1 - Math.min(1, epoch / warmup) : 0;
-      const Wu = gates.user.weight, bu = gates.user.bias;
-      const Wi = gates.item.weight, bi = gates.item.bias;
-      const Wp = gates.pos.weight, bp = gates.pos.bias;
-      const Wn = gates.neg.weight, bn = gates.neg.bias;
+      mm ??= createDenseMatmul();
+      const nP = B * L;
+      const nC = B * k * N * L;
+      if (nC * dim > cap) {
+        cap = nC * dim;
+        eu = mm.buffer(nP * dim);
+        ep = mm.buffer(nP * dim);
+        gp = mm.buffer(nP * dim);
+        q = mm.buffer(nP * dim);
+        ec = mm.buffer(nC * dim);
+        zc = mm.buffer(nC * dim);
+      }
+      // Gather layer embeddings: users/positives at (b, l), candidates at ((b·k + j)·N + c, l).
       for (let l = 0; l < L; l++) {
         const U = model.userLayer(l);
         const I = model.itemLayer(l);
         for (let b = 0; b < B; b++) {
           const uo = users[b]! * dim;
           const po = positives[b]! * dim;
-          // r⁺ = e_{i⁺} ⊙ σ(W_item e_{i⁺} + b_item + W_user e_u + b_user); then q = W_pos r⁺ + b_pos.
-          for (let o = 0; o < dim; o++) {
-            const ro = o * dim;
-            const z = bi[o]! + bu[o]! + dot(Wi, ro, I, po, dim, d4) + dot(Wu, ro, U, uo, dim, d4);
-            gp[o] = I[po + o]! * sigmoid(z);
-          }
-          for (let o = 0; o < dim; o++) q[o] = bp[o]! + dotMixed(Wp, o * dim, gp, dim, d4);
-          for (let j = 0; j < k; j++) {
-            const t = b * k + j;
-            const base = t * N;
+          eu.set(U.subarray(uo, uo + dim), (b * L + l) * dim);
+          ep.set(I.subarray(po, po + dim), (b * L + l) * dim);
+        }
+        for (let t = 0; t < B * k * N; t++) {
+          const no = cand[t]! * dim;
+          ec.set(I.subarray(no, no + dim), (t * L + l) * dim);
+        }
+      }
+      // r⁺ = e_{i⁺} ⊙ σ(W_item e_{i⁺} + b_item + W_user e_u + b_user); q = W_pos r⁺ + b_pos.
+      mm.linear(ep, gates.item.weight, gates.item.bias, gp, nP, dim, dim);
+      mm.linear(eu, gates.user.weight, gates.user.bias, gp, nP, dim, dim, true);
+      for (let t = 0; t < nP * dim; t++) gp[t] = ep[t]! * sigmoid(gp[t]!);
+      mm.linear(gp, gates.pos.weight, gates.pos.bias, q, nP, dim, dim);
+      // Candidates: W_neg e_j + b_neg (+ q below).
+      mm.linear(ec, gates.neg.weight, gates.neg.bias, zc, nC, dim, dim);
+      for (let b = 0; b < B; b++) {
+        for (let j = 0; j < k; j++) {
+          const t = b * k + j;
+          for (let l = 0; l < L; l++) {
+            const uo = (b * L + l) * dim;
             let best = 0;
             let bestScore = -Infinity;
             for (let c = 0; c < N; c++) {
-              const no = cand[base + c]! * dim;
+              const o = ((t * N + c) * L + l) * dim;
               let s = 0;
-              for (let o = 0; o < dim; o++) {
-                const z = bn[o]! + q[o]! + dot(Wn, o * dim, I, no, dim, d4);
-                s += U[uo + o]! * I[no + o]! * (w - sigmoid(z));
-              }
+              for (let d = 0; d < dim; d++) s += eu[uo + d]! * ec[o + d]! * (w - sigmoid(zc[o + d]! + q[uo + d]!));
               if (s > bestScore) {
                 bestScore = s;
                 best = c;
               }
             }
-            chosen[t * L + l] = base + best;
+            chosen[t * L + l] = t * N + best;
           }
         }
       }

@@ -10,6 +10,7 @@ export type { AhnsSamplerOptions } from './ahns.ts';
 export { createMixGcfSampler } from './mixgcf.ts';
 export type { MixGcfSamplerOptions, UserView } from './mixgcf.ts';
 export { createDensSampler, createDensGates } from './dens.ts';
-export type { DensSamplerOptions, DensGates, DensLinear } from './dens.ts';
+export type { DensSamplerOptions } from './dens.ts';
+export type { DensGates, DensLinear } from '@dtl/core';
 export { createDtlSampler } from './dtl.ts';
 export type { DtlSamplerOptions } from './dtl.ts';

@@ -10,12 +10,14 @@ function numberOrUndefined(v: unknown): number | undefined {
 /** Adds every sampler's options to a command (`train`, `run`). */
 export function addSamplerOptions(cmd: Command): Command {
   return cmd
-    .option('--candidates <n>', 'candidates per negative for dns, dnsmn, mixgcf, ahns, dtl (default 10)')
+    .option('--candidates <n>', 'candidates per negative for dns, dnsmn, mixgcf, ahns, dtl (default 10), dens (default 6)')
     .option('--top-n <n>', 'DNS(M,N): choose among the top N of M candidates (default 5)')
     .option('--pop-alpha <x>', 'popularity sampler exponent on item degree (default 0.75)')
     .option('--ahns-alpha <x>', 'AHNS α (default 1.0)')
     .option('--ahns-beta <x>', 'AHNS β (default 0.1)')
     .option('--ahns-p <x>', 'AHNS p (default -2)')
+    .option('--dens-gamma <x>', 'DENS: weight of the gating loss the model adds to BPR (default 0.3)')
+    .option('--dens-warmup <n>', 'DENS: epochs over which the full-candidate score term fades out (default 100)')
     .option('--alpha-co <x>', 'DTL weight of the collaborative-structure tree view (default 0.1)')
     .option('--alpha-se <x>', 'DTL weight of the latent-semantic tree view (default 0.3)')
     .option('--no-mixing', 'DTL: pick real items instead of MixGCF-style mixed negatives')
@@ -33,6 +35,8 @@ export function samplerConfigFromOptions(name: SamplerName, opts: Record<string,
     ahnsAlpha: numberOrUndefined(opts.ahnsAlpha),
     ahnsBeta: numberOrUndefined(opts.ahnsBeta),
     ahnsP: numberOrUndefined(opts.ahnsP),
+    densGamma: numberOrUndefined(opts.densGamma),
+    densWarmup: numberOrUndefined(opts.densWarmup),
     alphaCo: numberOrUndefined(opts.alphaCo),
     alphaSe: numberOrUndefined(opts.alphaSe),
     mixing: opts.mixing === false ? false : undefined,
