@@ -2,7 +2,9 @@
  * The performance table of docs/results.md: evaluation, epoch time per model × sampler (and the
  * sampler's share), tree building, rule-judge throughput and peak memory, on one dataset.
  *
- *   pnpm --silent bench perf [--data DIR] [--threads N] [--epochs E] [--models mf,lightgcn] [--samplers rns,dns,mixgcf,ahns,dtl]
+ *   pnpm --silent bench perf [--data DIR] [--threads N] [--epochs E] [--models mf,lightgcn] [--samplers rns,dns,mixgcf,ahns,dtl,dens]
+ *
+ * `dens` (not in the default list: by far the slowest) trains the model's DENS gates as `dtl train` does.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +16,7 @@ import { evaluateRanking } from '@dtl/eval';
 import { createSyncTeam } from '@dtl/kernels';
 import { openJudgeCache, createRuleJudge, runJudging, topKCandidates } from '@dtl/llm-fn';
 import { createLightGcnModel, createMfModel, fit } from '@dtl/models';
-import { createAhnsSampler, createDnsSampler, createDtlSampler, createMixGcfSampler, createRnsSampler } from '@dtl/sampler';
+import { createAhnsSampler, createDensSampler, createDnsSampler, createDtlSampler, createMixGcfSampler, createRnsSampler } from '@dtl/sampler';
 import { createKmeansTreeBuilder, createSpectralKmeansBuilder } from '@dtl/trees';
 
 function option(args: string[], name: string, fallback: string): string {
@@ -45,9 +47,15 @@ export async function main(args: string[]): Promise<void> {
   for (const modelName of models) {
     for (const s of samplerNames) {
       if (s === 'dtl' && !codes) continue;
+      const dens = s === 'dens' ? {} : undefined;
+      const model = modelName === 'mf' ? createMfModel({ nUsers: data.nUsers, nItems: data.nItems, team, dens }) : createLightGcnModel({ nUsers: data.nUsers, nItems: data.nItems, train: data.train, layers: 3, team, dens });
       const make = (): NegativeSampler =>
-        s === 'rns' ? createRnsSampler() : s === 'dns' ? createDnsSampler({ candidates: 10 }) : s === 'mixgcf' ? createMixGcfSampler({ candidates: 10 }) : s === 'ahns' ? createAhnsSampler({ candidates: 10 }) : createDtlSampler({ codes, candidates: 10 });
-      const model = modelName === 'mf' ? createMfModel({ nUsers: data.nUsers, nItems: data.nItems, team }) : createLightGcnModel({ nUsers: data.nUsers, nItems: data.nItems, train: data.train, layers: 3, team });
+        s === 'rns' ? createRnsSampler()
+        : s === 'dns' ? createDnsSampler({ candidates: 10 })
+        : s === 'mixgcf' ? createMixGcfSampler({ candidates: 10 })
+        : s === 'ahns' ? createAhnsSampler({ candidates: 10 })
+        : s === 'dens' ? createDensSampler({ gates: () => model.densGates!, candidates: 6 })
+        : createDtlSampler({ codes, candidates: 10 });
       const r = await fit({ model, train: data.train, sampler: make(), epochs });
       const secs = r.history.map((h) => h.seconds);
       const share = r.history.reduce((a, h) => a + h.sampleSeconds, 0) / r.history.reduce((a, h) => a + h.seconds, 0);
