@@ -13,7 +13,7 @@
  *
  * and the model adds γ·L_gate to its BPR loss (γ = 0.3 in the reference `parser.py`). Gradients
  * reach the gates and every embedding involved (per layer); they are hand-derived in
- * {@link DensGating.accumulateRow} and checked against tfjs autodiff in `gradient.test.ts`.
+ * {@link DensGating.batch} and checked against tfjs autodiff in `gradient.test.ts`.
  * The gates are initialized like PyTorch's `nn.Linear` (U(±1/√dim)) and updated by their own
  * optimizer of the model's kind and learning rate (PyTorch's Adam over all model parameters).
  */
