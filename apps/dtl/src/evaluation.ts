@@ -6,6 +6,8 @@ import type { WorkerPool } from '@dtl/kernels';
 export interface SplitEvaluatorOptions {
   /** Items masked at ranking time; default the observed train interactions (clean protocol). */
   readonly mask?: Csr;
+  /** Items masked when ranking for the test split; default `mask` (see `testMaskFor` in training.ts). */
+  readonly testMask?: Csr;
   readonly ks?: readonly number[];
   readonly pool?: WorkerPool;
 }
@@ -22,7 +24,7 @@ export function createSplitEvaluator(data: InteractionData, options: SplitEvalua
     const result = await evaluateRanking({
       users: { rows: model.nUsers, dim: model.dim, data: model.pooledUsers() },
       items: { rows: model.nItems, dim: model.dim, data: model.pooledItems() },
-      mask,
+      mask: split === 'test' ? (options.testMask ?? mask) : mask,
       relevant,
       ks: options.ks,
       pool: options.pool,

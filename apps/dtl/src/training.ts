@@ -103,6 +103,8 @@ export interface TrainSummary {
   readonly backend: string;
   readonly sample_share: number;
   readonly protocol: Protocol;
+  /** Validation was carved from train; its items are then masked when ranking for test (`testMaskFor`). */
+  readonly valid_carved: boolean;
   /** True when held-out labels influenced training or masking (paper protocol). */
   readonly leaky: boolean;
   readonly false_negatives?: { readonly label: string; readonly use: FnUse; readonly pairs: number; readonly used: number; readonly weight?: number } | undefined;
@@ -111,8 +113,24 @@ export interface TrainSummary {
 
 /** Loads a dataset folder the way every app command does (validation carved when absent). */
 export function loadForTraining(dir: string, carveValid: number, seed: number): InteractionData {
-  const { data } = loadDataset(dir, carveValid > 0 ? { carveValid: { fraction: carveValid, seed } } : {});
-  return data;
+  return loadTrainingData(dir, carveValid, seed).data;
+}
+
+/** {@link loadForTraining}, also telling whether the validation split was carved from train. */
+export function loadTrainingData(dir: string, carveValid: number, seed: number): { data: InteractionData; validCarved: boolean } {
+  const { data, report } = loadDataset(dir, carveValid > 0 ? { carveValid: { fraction: carveValid, seed } } : {});
+  return { data, validCarved: report.validSource === 'carved' };
+}
+
+/**
+ * The items masked when ranking for the test split: the training mask, plus — when validation was
+ * carved from the dataset's train file — the carved items, which are training interactions of the
+ * published split (leaving them rankable would let them crowd test items out of the top K, more so the
+ * better the model learns). A validation split that came with the dataset stays rankable at test
+ * time, as in the reference code bases (parity).
+ */
+export function testMaskFor(mask: Csr, data: InteractionData, validCarved: boolean): Csr {
+  return validCarved && data.valid ? csrUnion(mask, data.valid) : mask;
 }
 
 /** A model plus the compute backend it runs on (printed by the CLI) and a disposer. */
@@ -250,7 +268,7 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
     created: new Date().toISOString(),
   });
 
-  const data = loadForTraining(dataDir, config.carveValid, config.seed);
+  const { data, validCarved } = loadTrainingData(dataDir, config.carveValid, config.seed);
   const setup = trainingSets(data, fn, protocol);
   if (fn) options.onInfo?.(`false negatives (${fn.label}): ${fn.pairs.indices.length} pairs, ${setup.used} used as ${fn.use}${protocol === 'paper' ? ' after the LEAKY held-out filter' : ''}`);
   const { train, exclude, pairWeights, mask } = setup;
@@ -264,7 +282,7 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
     const sampler = buildSampler(options.codebooks ? { ...config.sampler, codebooks: options.codebooks } : config.sampler, data, {
       densGates: () => (model as { densGates?: DensGates }).densGates,
     });
-    const evaluate = data.valid || data.test ? createSplitEvaluator(data, { mask, pool }) : undefined;
+    const evaluate = data.valid || data.test ? createSplitEvaluator(data, { mask, testMask: testMaskFor(mask, data, validCarved), pool }) : undefined;
     const result: FitResult = await fit({
       model,
       train,
@@ -306,6 +324,7 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
       backend: built.backend,
       sample_share: trainSeconds > 0 ? sampleSeconds / trainSeconds : 0,
       protocol,
+      valid_carved: validCarved,
       leaky: protocol === 'paper',
       false_negatives: fn ? { label: fn.label, use: fn.use, pairs: fn.pairs.indices.length, used: setup.used, ...(fn.use === 'weighted' ? { weight: fn.weight ?? 0.5 } : {}) } : undefined,
       history: result.history,
