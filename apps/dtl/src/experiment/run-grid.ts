@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DtlError } from '@dtl/core';
@@ -35,6 +35,10 @@ export async function runGrid(grid: Grid, outDir: string, command: string, onInf
   const bin = fileURLToPath(new URL('../bin.ts', import.meta.url));
   const binJs = fileURLToPath(new URL('../bin.js', import.meta.url));
   const entry = existsSync(bin) ? bin : binJs;
+  // From source the children need the TypeScript loader even when this process was started without it
+  // (e.g. inside a test runner).
+  const hasTsx = process.execArgv.some((a) => a === 'tsx' || /^--(import|loader)=tsx$/.test(a));
+  const nodeArgs = entry === bin && !hasTsx ? ['--conditions=@dtl/source', '--import', 'tsx'] : process.execArgv;
   const failures: string[] = [];
   const write = (): CellSummary[] => {
     const cells = grid.cells.map((cell) =>
@@ -50,19 +54,20 @@ export async function runGrid(grid: Grid, outDir: string, command: string, onInf
   const worker = async (): Promise<void> => {
     while (next < pending.length) {
       const job = pending[next++]!;
-      const args = [...process.execArgv, entry, 'train', ...grid.common, ...job.cell.args, '--seed', String(job.seed), '--threads', String(grid.threads), '--out', job.dir, '--json'];
+      const args = [...nodeArgs, entry, 'train', ...grid.common, ...job.cell.args, '--seed', String(job.seed), '--threads', String(grid.threads), '--out', job.dir, '--json'];
       const t0 = performance.now();
       onInfo(`start ${job.cell.name} seed ${job.seed}`);
       mkdirSync(job.dir, { recursive: true });
+      // The child's progress goes to train.log as it comes (appended: a resumed run keeps its history).
+      const log = createWriteStream(join(job.dir, 'train.log'), { flags: 'a' });
+      log.write(`# ${new Date().toISOString()} dtl train ${args.slice(nodeArgs.length + 2).join(' ')}\n`);
       const code = await new Promise<number>((resolveExit) => {
         const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-        const log: Buffer[] = [];
-        child.stderr.on('data', (d: Buffer) => log.push(d));
-        child.on('close', (c) => {
-          writeFileSync(join(job.dir, 'train.log'), Buffer.concat(log));
-          resolveExit(c ?? 1);
-        });
+        child.stderr.pipe(log, { end: false });
+        child.on('error', (error) => log.write(`spawn failed: ${error.message}\n`));
+        child.on('close', (c) => resolveExit(c ?? 1));
       });
+      await new Promise<void>((done) => log.end(done));
       const r = readResult(job.dir, job.seed);
       if (code !== 0 || !r) failures.push(`${job.cell.name} seed ${job.seed} (exit ${code}; see ${join(job.dir, 'train.log')})`);
       else onInfo(`done  ${job.cell.name} seed ${job.seed}: test R@20 ${r.test?.['recall@20']?.toFixed(4)} N@20 ${r.test?.['ndcg@20']?.toFixed(4)} (best epoch ${r.best_epoch}, ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
