@@ -8,31 +8,16 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { DtlError } from '@dtl/core';
 import { loadDataset, readMatrixText } from '@dtl/data';
 import { createDualCodebook, readCodeFile } from '@dtl/encoding';
 import type { RuleMode } from '@dtl/llm-fn';
 import { createOutput } from '../output.ts';
+import { nonNegativeInt, positiveInt, unitFloat } from './option-parsers.ts';
 import { parseLlmSpec } from '../providers.ts';
 import { judgeFalseNegatives, readPlantedPreferences } from '../stages/judge-false-negatives.ts';
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer`);
-  return n;
-}
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`"${value}" is not a non-negative integer`);
-  return n;
-}
-function unitFloat(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`"${value}" is not a number in [0, 1]`);
-  return n;
-}
 
 interface JudgeOptions {
   run: string;
