@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import {
   SYNTHETIC_PRESETS,
@@ -12,18 +12,7 @@ import {
 } from '@dtl/data';
 import type { ColdPolicy, DatasetStats, DegreeSummary, LoadReport, OverlapPolicy, SyntheticPreset } from '@dtl/data';
 import { createOutput } from '../output.ts';
-
-function parseInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`"${value}" is not an integer`);
-  return n;
-}
-
-function parseFraction(value: string): number {
-  const x = Number(value);
-  if (!(x >= 0 && x < 1)) throw new InvalidArgumentError(`"${value}" is not a number in [0, 1)`);
-  return x;
-}
+import { fraction, integer } from './option-parsers.ts';
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
@@ -94,8 +83,8 @@ export function register(program: Command): void {
         .choices(['keep', 'drop'])
         .default('keep'),
     )
-    .option('--carve-valid <fraction>', 'carve this fraction of each user\'s train items into valid when there is no valid.txt', parseFraction)
-    .option('--seed <n>', 'seed of the validation carve', parseInteger, 2022)
+    .option('--carve-valid <fraction>', 'carve this fraction of each user\'s train items into valid when there is no valid.txt', fraction)
+    .option('--seed <n>', 'seed of the validation carve', integer, 2022)
     .option('--json', 'print one JSON object {report, stats} as the last stdout line (human text goes to stderr)', false)
     .action((opts: { data: string; overlap: OverlapPolicy; cold: ColdPolicy; carveValid?: number; seed: number; json: boolean }) => {
       const out = createOutput(opts.json);
@@ -123,7 +112,7 @@ export function register(program: Command): void {
         .choices(Object.keys(SYNTHETIC_PRESETS))
         .default('default'),
     )
-    .option('--seed <n>', 'random seed (same seed, same dataset)', parseInteger, 2022)
+    .option('--seed <n>', 'random seed (same seed, same dataset)', integer, 2022)
     .option('--json', 'print one JSON summary object as the last stdout line', false)
     .action((opts: { out: string; preset: SyntheticPreset; seed: number; json: boolean }) => {
       const out = createOutput(opts.json);

@@ -1,26 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { DtlError } from '@dtl/core';
 import { loadDataset, readMatrixText } from '@dtl/data';
 import { evaluateRanking, DEFAULT_KS, METRIC_NAMES } from '@dtl/eval';
 import type { RankingEvaluation } from '@dtl/eval';
 import { createOutput } from '../output.ts';
-
-function parseKs(value: string): number[] {
-  const ks = value.split(',').map((s) => Number(s.trim()));
-  if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1)) {
-    throw new InvalidArgumentError(`"${value}" is not a comma-separated list of positive integers`);
-  }
-  return ks;
-}
-
-function parseWorkers(value: string): number | 'auto' {
-  if (value === 'auto') return 'auto';
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer or "auto"`);
-  return n;
-}
+import { positiveIntList, positiveIntOrAuto } from './option-parsers.ts';
 
 /**
  * `auto`: worker threads only when the ranking is big enough to repay starting them. Measured under
@@ -58,8 +44,8 @@ export function register(program: Command): void {
     .requiredOption('--user-emb <file>', 'user embeddings: one row per user, whitespace-separated floats')
     .requiredOption('--item-emb <file>', 'item embeddings: one row per item')
     .addOption(new Option('--split <split>', 'held-out split to evaluate').choices(['test', 'valid']).default('test'))
-    .option('--k <list>', 'cutoffs, comma-separated', parseKs, [...DEFAULT_KS])
-    .option('--workers <n>', 'worker threads for ranking (1 = this thread; auto = 2 on large data)', parseWorkers, 'auto' as const)
+    .option('--k <list>', 'cutoffs, comma-separated', positiveIntList, [...DEFAULT_KS])
+    .option('--workers <n>', 'worker threads for ranking (1 = this thread; auto = 2 on large data)', positiveIntOrAuto, 'auto' as const)
     .option('--json', 'print one JSON object as the last stdout line')
     .action(async (opts: EvalOptions) => {
       const out = createOutput(opts.json === true);

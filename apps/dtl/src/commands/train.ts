@@ -8,18 +8,7 @@ import { loadDataset, readPairsFile } from '@dtl/data';
 import { SAMPLER_NAMES, isSamplerName } from '../samplers.ts';
 import { addSamplerOptions, samplerConfigFromOptions } from './sampler-options.ts';
 import { createProgressReporter } from '../progress.ts';
-
-function num(name: string, integer = false): (value: string) => number {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-      throw new DtlError('INVALID_ARGUMENT', `--${name} expects ${integer ? 'an integer' : 'a number'}, got "${value}"`);
-    }
-    return n;
-  };
-}
-
-export { num as parseNumberOption };
+import { fraction, integer, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './option-parsers.ts';
 
 export function register(program: Command): void {
   const d = DEFAULT_TRAIN_CONFIG;
@@ -30,24 +19,24 @@ export function register(program: Command): void {
     .requiredOption('--out <rundir>', 'run directory (created; rerunning with the same settings resumes)')
     .addOption(new Option('--model <name>', 'CF model').choices([...MODEL_NAMES]).default(d.model))
     .addOption(new Option('--sampler <name>', 'negative sampler').choices([...SAMPLER_NAMES]).default(d.sampler.name))
-    .option('--epochs <n>', 'maximum epochs', num('epochs', true), d.epochs)
-    .option('--eval-every <k>', 'evaluate on valid every K epochs', num('eval-every', true), d.evalEvery)
-    .option('--patience <p>', 'stop after P evaluations without a better valid Recall@20', num('patience', true), d.patience)
-    .option('--seed <s>', 'seed of initialisation, shuffling, sampling and the validation carve', num('seed', true), d.seed)
-    .option('--lr <x>', 'learning rate', num('lr'), d.lr)
-    .option('--dim <n>', 'embedding size', num('dim', true), d.dim)
-    .option('--layers <n>', 'LightGCN propagation layers', num('layers', true), d.layers)
-    .option('--batch-size <n>', 'training pairs per batch', num('batch-size', true), d.batchSize)
-    .option('--l2 <x>', 'L2 coefficient on the batch layer-0 rows (λ/2/B)', num('l2'), d.l2)
+    .option('--epochs <n>', 'maximum epochs', positiveInt, d.epochs)
+    .option('--eval-every <k>', 'evaluate on valid every K epochs', positiveInt, d.evalEvery)
+    .option('--patience <p>', 'stop after P evaluations without a better valid Recall@20', positiveInt, d.patience)
+    .option('--seed <s>', 'seed of initialisation, shuffling, sampling and the validation carve', integer, d.seed)
+    .option('--lr <x>', 'learning rate', positiveNumber, d.lr)
+    .option('--dim <n>', 'embedding size', positiveInt, d.dim)
+    .option('--layers <n>', 'LightGCN propagation layers', nonNegativeInt, d.layers)
+    .option('--batch-size <n>', 'training pairs per batch', positiveInt, d.batchSize)
+    .option('--l2 <x>', 'L2 coefficient on the batch layer-0 rows (λ/2/B)', nonNegativeNumber, d.l2)
     .addOption(new Option('--optimizer <kind>', 'adam = PyTorch dense semantics').choices(['adam', 'lazy-adam', 'sgd']).default(d.optimizer))
-    .option('--negatives <k>', 'negatives per positive', num('negatives', true), d.negatives)
-    .option('--carve-valid <fraction>', 'carve this fraction of train into validation when the dataset has none (0 = train a fixed number of epochs)', num('carve-valid'), d.carveValid)
-    .option('--threads <n>', 'compute threads (results do not depend on it)', num('threads', true), 2)
+    .option('--negatives <k>', 'negatives per positive', positiveInt, d.negatives)
+    .option('--carve-valid <fraction>', 'carve this fraction of train into validation when the dataset has none (0 = train a fixed number of epochs)', fraction, d.carveValid)
+    .option('--threads <n>', 'compute threads (results do not depend on it)', positiveInt, 2)
     .option('--fn <file>', 'judged false negatives: a dtl judge artifact (false-negatives.json)')
     .option('--fn-pairs <file>', "judged false negatives as 'user item' pair lines (e.g. the authors' train_enhance_dtl_fni.txt)")
-    .option('--fn-offset <n>', 'item id offset in --fn-pairs (the authors\' files: 15138)', num('fn-offset', true), 0)
+    .option('--fn-offset <n>', 'item id offset in --fn-pairs (the authors\' files: 15138)', nonNegativeInt, 0)
     .addOption(new Option('--fn-use <how>', 'positive = train on them (the paper); exclude = only never sample them; weighted = positives with --fn-weight').choices(['positive', 'exclude', 'weighted']).default('positive'))
-    .option('--fn-weight <w>', 'loss weight of judged positives under --fn-use weighted', num('fn-weight'), 0.5)
+    .option('--fn-weight <w>', 'loss weight of judged positives under --fn-use weighted', positiveNumber, 0.5)
     .addOption(new Option('--protocol <p>', 'clean (default) or paper: the authors\' held-out filter and enhanced-set masking — LEAKY').choices(['clean', 'paper']).default('clean'))
     .option('--json', 'print one JSON object as the last stdout line');
   addSamplerOptions(cmd);

@@ -1,27 +1,23 @@
 import { resolve } from 'node:path';
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { DtlError } from '@dtl/core';
 import { loadDataset, readMatrixText } from '@dtl/data';
 import { createOutput } from '../output.ts';
+import { integer, nonNegativeInt, positiveInt } from './option-parsers.ts';
 import { buildDualTrees, treeStatsLine } from '../stages/build-trees.ts';
 
 interface TreesOptions {
   data: string;
   itemEmb?: string;
   out: string;
-  builder: string;
-  k: string;
-  leaf: string;
-  dim: string;
-  seed: string;
-  similarityPairs: string;
+  builder: 'spectral-kmeans' | 'louvain';
+  k: number;
+  leaf: number;
+  dim: number;
+  seed: number;
+  similarityPairs: number;
   json?: boolean;
-}
-
-function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new DtlError('INVALID_ARGUMENT', `${flag} must be a positive integer, got "${value}"`);
-  return n;
 }
 
 export function register(program: Command): void {
@@ -31,21 +27,15 @@ export function register(program: Command): void {
     .requiredOption('--data <dir>', 'dataset folder (train.txt is the only split read)')
     .option('--item-emb <file>', 'item embeddings, one row per item (e.g. dtl export-emb item.txt); without it the se tree uses a training-free SVD stand-in')
     .requiredOption('--out <dir>', 'output folder for codes-co.txt, codes-se.txt and trees.json')
-    .option('--builder <name>', 'co-tree builder: spectral-kmeans | louvain', 'spectral-kmeans')
-    .option('--k <n>', 'children per k-means node', '4')
-    .option('--leaf <n>', 'leaf size', '30')
-    .option('--dim <n>', 'spectral embedding dimension', '32')
-    .option('--seed <n>', 'random seed', '2022')
-    .option('--similarity-pairs <n>', 'pairs for the collaborative-signal check (0 = skip)', '100000')
+    .addOption(new Option('--builder <name>', 'co-tree builder').choices(['spectral-kmeans', 'louvain']).default('spectral-kmeans'))
+    .option('--k <n>', 'children per k-means node', positiveInt, 4)
+    .option('--leaf <n>', 'leaf size', positiveInt, 30)
+    .option('--dim <n>', 'spectral embedding dimension', positiveInt, 32)
+    .option('--seed <n>', 'random seed', integer, 2022)
+    .option('--similarity-pairs <n>', 'pairs for the collaborative-signal check (0 = skip)', nonNegativeInt, 100000)
     .option('--json', 'print one JSON object as the last stdout line')
     .action((opts: TreesOptions) => {
       const out = createOutput(Boolean(opts.json));
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw new DtlError('INVALID_ARGUMENT', `--seed must be an integer, got "${opts.seed}"`);
-      if (opts.builder !== 'spectral-kmeans' && opts.builder !== 'louvain') {
-        throw new DtlError('INVALID_ARGUMENT', `--builder must be spectral-kmeans or louvain, got "${opts.builder}"`);
-      }
-      const similarityPairs = Number(opts.similarityPairs);
       const { data } = loadDataset(opts.data);
       let itemEmbeddings;
       if (opts.itemEmb) {
@@ -59,12 +49,12 @@ export function register(program: Command): void {
         itemEmbeddings,
         itemEmbeddingsName: opts.itemEmb ? resolve(opts.itemEmb) : undefined,
         builder: opts.builder,
-        k: positiveInt(opts.k, '--k'),
-        leafSize: positiveInt(opts.leaf, '--leaf'),
-        dim: positiveInt(opts.dim, '--dim'),
-        seed,
+        k: opts.k,
+        leafSize: opts.leaf,
+        dim: opts.dim,
+        seed: opts.seed,
         outDir: opts.out,
-        similarityPairs: similarityPairs > 0 ? similarityPairs : undefined,
+        similarityPairs: opts.similarityPairs > 0 ? opts.similarityPairs : undefined,
         onInfo: (line) => out.info(line),
       });
       out.info(`co (${result.co.builder}): ${treeStatsLine(result.co.stats)}  [${result.co.ms} ms]`);
@@ -74,6 +64,6 @@ export function register(program: Command): void {
         const s = result.similarity;
         out.info(`mean prefix similarity, same-user vs random pairs: co ${s.co.sameUser.toFixed(3)} vs ${s.co.random.toFixed(3)}; se ${s.se.sameUser.toFixed(3)} vs ${s.se.random.toFixed(3)}`);
       }
-      out.result({ out: resolve(opts.out), files: result.files, seed, co: result.co, se: result.se, similarity: result.similarity }, () => `wrote ${result.files.co}, ${result.files.se}, ${result.files.artifact}`);
+      out.result({ out: resolve(opts.out), files: result.files, seed: opts.seed, co: result.co, se: result.se, similarity: result.similarity }, () => `wrote ${result.files.co}, ${result.files.se}, ${result.files.artifact}`);
     });
 }
