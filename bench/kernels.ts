@@ -13,6 +13,13 @@
  * median over `--batches` is reported (the median resists other jobs' bursts on a shared machine),
  * and the best batch (closest to an unloaded machine); s/epoch = that × ceil(train pairs / batch).
  * Prints markdown tables.
+ *
+ * `--only gemm` (no dataset needed) times the dense products of `createDenseMatmul` (DENS's gates)
+ * on one thread: the old route (the dense A as a CSR matrix with every column, through the wasm
+ * SpMM kernel) against the register-blocked wasm GEMM, and `linear` with bias + accumulate (old:
+ * SpMM product, then the JS epilogue) against the fused GEMM. Old and new alternate within each rep.
+ *
+ *   pnpm --silent bench kernels --only gemm [--shapes 49152x64x64,64x49152x64] [--reps 15]
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { createRng } from '@dtl/core';
@@ -20,12 +27,14 @@ import type { WeightedCsr } from '@dtl/core';
 import { loadDataset } from '@dtl/data';
 import {
   adamDenseRange,
+  createDenseMatmul,
   createSyncTeam,
   createWasmArena,
   spmm,
   wasmAdamDense,
   wasmKernelsSupported,
   wasmSpmm,
+  wasmSpmmRows,
 } from '@dtl/kernels';
 import type { SyncTeam } from '@dtl/kernels';
 import { createLightGcnModel, createMfModel, normalizedBipartiteAdjacency } from '@dtl/models';
@@ -55,6 +64,77 @@ function timeMs(fn: () => void, reps: number): number {
 
 const sharedF32 = (n: number): Float32Array => new Float32Array(new SharedArrayBuffer(n * 4));
 
+/** Medians (and minima) of ms per call of each function, the functions alternating within a rep. */
+function timeAlternating(fns: Array<() => void>, reps: number): Array<{ median: number; best: number }> {
+  for (const fn of fns) fn(), fn();
+  const times = fns.map((): number[] => []);
+  for (let r = 0; r < reps; r++) {
+    fns.forEach((fn, i) => {
+      const t = performance.now();
+      fn();
+      times[i]!.push(performance.now() - t);
+    });
+  }
+  return times.map((ts) => ({ median: median(ts), best: Math.min(...ts) }));
+}
+
+function gemmBench(args: string[]): void {
+  const reps = Number(flag(args, 'reps', '15'));
+  const shapes = flag(args, 'shapes', '49152x64x64,64x49152x64').split(',').map((s) => s.split('x').map(Number) as [number, number, number]);
+  process.stdout.write(
+    `## Dense matmul (createDenseMatmul), one thread\n\nNode ${process.version}, ${availableParallelism()} cores, load average at start ${loadavg()[0]!.toFixed(2)} (shared machine); ` +
+      `wasm SIMD ${wasmKernelsSupported() ? 'available' : 'UNAVAILABLE'}; median (best) of ${reps} alternating reps\n\n` +
+      `| product | n | k | m | old: SpMM as GEMM ms | old GFLOP/s | new: wasm GEMM ms | new GFLOP/s | speed-up | bit-identical |\n|---|---|---|---|---|---|---|---|---|---|\n`,
+  );
+  if (!wasmKernelsSupported()) return;
+  for (const [n, k, m] of shapes) {
+    const arena = createWasmArena({ initialBytes: 4 * (3 * n * k + 2 * k * m + 4 * n * m + n + 1) + (1 << 20) });
+    const mm = createDenseMatmul({ arena });
+    const rng = createRng(3);
+    const a = arena.f32(n * k);
+    const x = arena.f32(k * m);
+    for (let i = 0; i < a.length; i++) a[i] = rng.normal();
+    for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+    const csr: WeightedCsr = { nRows: n, nCols: k, indptr: arena.i32(n + 1), indices: arena.i32(n * k), values: a };
+    for (let r = 0; r <= n; r++) csr.indptr[r] = r * k;
+    for (let t = 0; t < n * k; t++) csr.indices[t] = t % k;
+    const yOld = arena.f32(n * m);
+    const yNew = arena.f32(n * m);
+    const flop = 2 * n * k * m;
+    const same = (p: Float32Array, q: Float32Array): boolean => {
+      const u = new Uint32Array(p.buffer, p.byteOffset, p.length);
+      const v = new Uint32Array(q.buffer, q.byteOffset, q.length);
+      return u.every((b, i) => b === v[i]);
+    };
+    const row = (what: string, old: { median: number; best: number }, neu: { median: number; best: number }, identical: boolean): string =>
+      `| ${what} | ${n} | ${k} | ${m} | ${old.median.toFixed(2)} (${old.best.toFixed(2)}) | ${(flop / old.median / 1e6).toFixed(1)} | ` +
+      `${neu.median.toFixed(2)} (${neu.best.toFixed(2)}) | ${(flop / neu.median / 1e6).toFixed(1)} | ${(old.median / neu.median).toFixed(2)}× | ${identical ? 'yes' : 'NO'} |\n`;
+    const [old, neu] = timeAlternating([() => wasmSpmmRows(csr, x, yOld, m, 0, n), () => mm.matmul(a, x, yNew, n, k, m)], reps);
+    process.stdout.write(row('Y = A·X', old!, neu!, same(yOld, yNew)));
+    if (k <= 1024) {
+      // linear(A, W, b, Y, accumulate): W = Xᵀ in nn.Linear layout; old = the SpMM product + JS epilogue.
+      const w = arena.f32(m * k);
+      for (let r = 0; r < m; r++) for (let c = 0; c < k; c++) w[r * k + c] = x[c * m + r]!;
+      const bias = arena.f32(m);
+      for (let c = 0; c < m; c++) bias[c] = rng.normal();
+      const tmp = arena.f32(n * m);
+      yOld.fill(0);
+      yNew.fill(0);
+      const linearOld = (): void => {
+        mm.transpose(w, x, m, k); // what the old linear did (X already holds Wᵀ)
+        wasmSpmmRows(csr, x, tmp, m, 0, n);
+        for (let r = 0; r < n; r++) {
+          const o = r * m;
+          for (let c = 0; c < m; c++) yOld[o + c] = yOld[o + c]! + tmp[o + c]! + bias[c]!;
+        }
+      };
+      const [lo, ln] = timeAlternating([linearOld, () => mm.linear(a, w, bias, yNew, n, k, m, true)], reps);
+      process.stdout.write(row('linear, bias + accumulate', lo!, ln!, same(yOld, yNew)));
+    }
+  }
+  process.stdout.write(`\nload average at end ${loadavg()[0]!.toFixed(2)}\n`);
+}
+
 export async function main(args: string[]): Promise<void> {
   const dir = flag(args, 'data', '/work/shared/data/amazon-sports-dtlns');
   const dim = Number(flag(args, 'dim', '64'));
@@ -62,6 +142,10 @@ export async function main(args: string[]): Promise<void> {
   const reps = Number(flag(args, 'reps', '15'));
   const nBatches = Number(flag(args, 'batches', '12'));
   const only = flag(args, 'only', 'all');
+  if (only === 'gemm') {
+    gemmBench(args);
+    return;
+  }
   const { data } = loadDataset(dir);
   const wasm = wasmKernelsSupported();
   const adj = normalizedBipartiteAdjacency(data.train);

@@ -16,6 +16,8 @@
  * - one module per embedding size `dim` (generated and compiled on first use): `spmm`, `scatter`, `axpyRows`,
  *   with the row unrolled into vector accumulators (chunks of {@link SPMM_CHUNK_VECS} f32x4) and a
  *   scalar tail when dim % 4 ≠ 0.
+ * The dense GEMM modules of `wasm-dense-gemm.ts` (one per row length m) are compiled and instantiated
+ * through the same cache ({@link denseGemmExports}).
  */
 import {
   F32, I32, V128, ADD, AND, MUL, SUB, SHL, F32_ADD, F32_DIV, F32_MUL, F32_SQRT, F32_SUB,
@@ -23,6 +25,8 @@ import {
   forPtr, get, i32Load, i32c, load32Splat, set, v128Load, v128Store, v128Zero, wasmApi,
 } from './wasm-asm.ts';
 import type { Code, WasmFunction, WasmMemory, WasmModule } from './wasm-asm.ts';
+import { denseGemmModuleBytes } from './wasm-dense-gemm.ts';
+import type { DenseGemmFn } from './wasm-dense-gemm.ts';
 
 /** Largest memory (pages) the modules accept: 4 GiB, the wasm32 limit. */
 export const MAX_PAGES = 65536;
@@ -310,17 +314,22 @@ export function dimModuleBytes(dim: number, chunkVecs = SPMM_CHUNK_VECS): Uint8A
 
 const modules = new Map<string, WasmModule | null>();
 
-/** The compiled module for `key` ('base' or 'dim:<d>'), or null where WebAssembly SIMD is unavailable. */
+/**
+ * The compiled module for `key` ('base', 'dim:<d>' or 'gemm:<m>', see `wasm-dense-gemm.ts`), or null
+ * where WebAssembly SIMD is unavailable.
+ */
 export function compiledModule(key: string): WasmModule | null {
   let m = modules.get(key);
   if (m === undefined) {
     const api = wasmApi();
     try {
       if (!api) throw new Error('no WebAssembly');
-      const dim = key === 'base' ? 0 : Number(key.slice(4));
-      // Rows are fully unrolled: beyond MAX_DIM the module would be large for no gain; JS then.
+      const gemm = key.startsWith('gemm:');
+      const dim = key === 'base' ? 0 : Number(key.slice(gemm ? 5 : 4));
+      // Per-dim rows are fully unrolled: beyond MAX_DIM the module would be large for no gain; JS
+      // then (the GEMM keeps the same limit, so both dense-matmul paths agree on where JS takes over).
       if (dim > MAX_DIM) throw new Error('dim too large for an unrolled module');
-      m = new api.Module(key === 'base' ? baseModuleBytes() : dimModuleBytes(dim));
+      m = new api.Module(key === 'base' ? baseModuleBytes() : gemm ? denseGemmModuleBytes(dim, MAX_PAGES) : dimModuleBytes(dim));
     } catch {
       m = null;
     }
@@ -357,4 +366,13 @@ export function baseExports(memory: WasmMemory): BaseExports | null {
 
 export function dimExports(memory: WasmMemory, dim: number): DimExports | null {
   return instanceExports(memory, dimKey(dim)) as DimExports | null;
+}
+
+export interface DenseGemmExports {
+  readonly gemm: DenseGemmFn;
+}
+
+/** The dense GEMM for rows of `m` floats (`wasm-dense-gemm.ts`) over `memory`, or null (JS then). */
+export function denseGemmExports(memory: WasmMemory, m: number): DenseGemmExports | null {
+  return instanceExports(memory, `gemm:${m}`) as DenseGemmExports | null;
 }
