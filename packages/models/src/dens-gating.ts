@@ -48,8 +48,10 @@ export interface DensBatchBuffers {
 
 const GATES = ['user', 'item', 'pos', 'neg'] as const;
 
+/** σ(x) without overflow, one exp per call (e = exp(−|x|) is exp(x) itself for x < 0, so values are unchanged). */
 function sigmoid(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+  const e = Math.exp(-Math.abs(x));
+  return x >= 0 ? 1 / (1 + e) : e / (1 + e);
 }
 
 function softplus(x: number): number {
