@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resultsMarkdown, summarizeCell } from './aggregate.ts';
+import { pairedDifference } from './paired.ts';
 import type { SeedResult } from './aggregate.ts';
 
 const run = (seed: number, recall: number, ndcg: number, leaky = false): SeedResult => ({
@@ -32,5 +33,37 @@ describe('experiment aggregation', () => {
     expect(md).toContain('| x | X | 1 | 0.1320 ± 0.0000 | 0.0600 ± 0.0000 | +10.0% | +20.0% |');
     expect(md).toContain('L **LEAKY**');
     expect(md).toContain('| x | E | 0 (not run yet) |');
+  });
+});
+
+describe('paired differences', () => {
+  const cell = (name: string, baseline: boolean, runs: SeedResult[]) => summarizeCell({ name, group: 'g', args: [], baseline }, runs);
+
+  it('differences per shared seed, their mean ± sample std and how often the variant is higher', () => {
+    const base = cell('B', true, [run(1, 0.10, 0.05), run(2, 0.12, 0.06), run(3, 0.11, 0.07)]);
+    // Seed 4 has no baseline run and is ignored; differences R@20: +0.01, −0.01, +0.03 → mean 0.01, std 0.02.
+    const x = cell('X', false, [run(1, 0.11, 0.05), run(2, 0.11, 0.07), run(3, 0.14, 0.08), run(4, 0.5, 0.5)]);
+    const d = pairedDifference(x, base, 'recall@20')!;
+    expect(d.seeds).toBe(3);
+    expect(d.mean).toBeCloseTo(0.01, 12);
+    expect(d.std).toBeCloseTo(0.02, 12);
+    expect(d.higher).toBe(2);
+    // NDCG: 0, +0.01, +0.01 → a tie is not "higher".
+    expect(pairedDifference(x, base, 'ndcg@20')!.higher).toBe(2);
+    expect(pairedDifference(cell('E', false, []), base, 'recall@20')).toBeUndefined();
+  });
+
+  it('appears under the results table for clean cells with two or more shared seeds, never for leaky ones', () => {
+    const base = cell('B', true, [run(1, 0.10, 0.05), run(2, 0.12, 0.06)]);
+    const x = cell('X', false, [run(1, 0.11, 0.04), run(2, 0.13, 0.05)]);
+    const one = cell('One', false, [run(1, 0.2, 0.2)]);
+    const leaky = cell('L', false, [run(1, 0.5, 0.5, true), run(2, 0.5, 0.5, true)]);
+    const md = resultsMarkdown('t', 'cmd', [base, x, one, leaky]);
+    const paired = md.slice(md.indexOf('Paired over seeds'));
+    expect(md.indexOf('Paired over seeds')).toBeGreaterThan(md.indexOf('| g | X | 2 |'));
+    expect(paired).toContain('| g | X | +0.0100 ± 0.0000 | 2/2 | −0.0100 ± 0.0000 | 0/2 |');
+    for (const absent of ['| g | One |', '| g | L |', '| g | B |']) expect(paired).not.toContain(absent);
+    // Without two shared seeds anywhere there is no paired section.
+    expect(resultsMarkdown('t', 'cmd', [base, one])).not.toContain('Paired over seeds');
   });
 });

@@ -1,4 +1,5 @@
 import type { GridCell } from './grid.ts';
+import { pairedMarkdown } from './paired.ts';
 
 export interface SeedResult {
   readonly seed: number;
@@ -62,7 +63,10 @@ export function summarizeCell(cell: GridCell, runs: readonly SeedResult[]): Cell
 
 const f4 = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : '–');
 
-/** The markdown results table: mean ± std over seeds, and the gain over the strongest clean baseline. */
+/**
+ * The markdown results table: mean ± std over seeds and the gain over the strongest clean baseline,
+ * then the paired per-seed differences from that baseline (`paired.ts`).
+ */
 export function resultsMarkdown(title: string, command: string, cells: readonly CellSummary[]): string {
   const baselines = cells.filter((c) => c.baseline && !c.leaky && Number.isFinite(c.mean['recall@20']!));
   const best = (metric: string): CellSummary | undefined =>
@@ -95,5 +99,6 @@ export function resultsMarkdown(title: string, command: string, cells: readonly 
       `| ${c.group} | ${c.name}${c.leaky ? ' **LEAKY**' : ''}${c.baseline ? ' (baseline)' : ''} | ${c.seeds} | ${f4(c.mean['recall@20']!)} ± ${f4(c.std['recall@20']!)} | ${f4(c.mean['ndcg@20']!)} ± ${f4(c.std['ndcg@20']!)} | ${gain(c, 'recall@20', bestR)} | ${gain(c, 'ndcg@20', bestN)} | ${c.bestEpoch.toFixed(0)} | ${c.secondsPerEpoch.toFixed(2)} | ${(100 * c.sampleShare).toFixed(0)}% |`,
     );
   }
-  return lines.join('\n') + '\n';
+  const paired = bestR && bestN ? pairedMarkdown(cells, bestR, bestN) : '';
+  return lines.join('\n') + '\n' + (paired ? `\n${paired}` : '');
 }

@@ -1,0 +1,63 @@
+import type { CellSummary } from './aggregate.ts';
+
+/**
+ * Paired comparison of two cells over the seeds both ran: per seed, variant − reference of one test
+ * metric. Seeds fix initialisation, shuffling and sampling streams alike in every cell, so the paired
+ * differences remove the between-seed variation that the unpaired mean ± std of each row keeps —
+ * a gain smaller than either row's std can still be consistent seed by seed, or not.
+ */
+export interface PairedDifference {
+  readonly metric: string;
+  /** Seeds both cells ran (with the metric present). */
+  readonly seeds: number;
+  /** Mean and sample std (n − 1; 0 for one seed) of the per-seed differences. */
+  readonly mean: number;
+  readonly std: number;
+  /** Seeds on which the variant is strictly higher. */
+  readonly higher: number;
+}
+
+export function pairedDifference(variant: CellSummary, reference: CellSummary, metric: string): PairedDifference | undefined {
+  const byReferenceSeed = new Map(reference.runs.map((r) => [r.seed, r.test?.[metric]]));
+  const diffs: number[] = [];
+  for (const run of variant.runs) {
+    const v = run.test?.[metric];
+    const r = byReferenceSeed.get(run.seed);
+    if (v !== undefined && r !== undefined) diffs.push(v - r);
+  }
+  const n = diffs.length;
+  if (n === 0) return undefined;
+  const mean = diffs.reduce((s, d) => s + d, 0) / n;
+  const std = n > 1 ? Math.sqrt(diffs.reduce((s, d) => s + (d - mean) ** 2, 0) / (n - 1)) : 0;
+  return { metric, seeds: n, mean, std, higher: diffs.filter((d) => d > 0).length };
+}
+
+const signed = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(4)}`;
+
+function cellText(d: PairedDifference | undefined): string {
+  return d ? `${signed(d.mean)} ± ${d.std.toFixed(4)} | ${d.higher}/${d.seeds}` : '– | –';
+}
+
+/**
+ * The paired table: every clean cell against the strongest clean baseline of each metric, over their
+ * shared seeds. LEAKY rows are left out (a paired difference would present the leak as a gain).
+ * Returns '' when no cell shares two or more seeds with a reference.
+ */
+export function pairedMarkdown(cells: readonly CellSummary[], referenceR: CellSummary, referenceN: CellSummary): string {
+  const rows: string[] = [];
+  for (const c of cells) {
+    if (c.leaky || c.seeds === 0) continue;
+    const r = c === referenceR ? undefined : pairedDifference(c, referenceR, 'recall@20');
+    const n = c === referenceN ? undefined : pairedDifference(c, referenceN, 'ndcg@20');
+    if ((r?.seeds ?? 0) < 2 && (n?.seeds ?? 0) < 2) continue;
+    rows.push(`| ${c.group} | ${c.name} | ${cellText(r)} | ${cellText(n)} |`);
+  }
+  if (rows.length === 0) return '';
+  return [
+    `Paired over seeds (same seed in both cells): per-seed difference of test Recall@20 from ${referenceR.name} and of NDCG@20 from ${referenceN.name}, mean ± sample std, and on how many of the shared seeds the row is higher. Cells with fewer than two shared seeds are left out.`,
+    '',
+    '| group | variant | Δ Recall@20 | higher (R@20) | Δ NDCG@20 | higher (N@20) |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n') + '\n';
+}
