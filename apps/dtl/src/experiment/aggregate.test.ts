@@ -61,9 +61,18 @@ describe('paired differences', () => {
     const md = resultsMarkdown('t', 'cmd', [base, x, one, leaky]);
     const paired = md.slice(md.indexOf('Paired over seeds'));
     expect(md.indexOf('Paired over seeds')).toBeGreaterThan(md.indexOf('| g | X | 2 |'));
-    expect(paired).toContain('| g | X | +0.0100 ± 0.0000 | 2/2 | −0.0100 ± 0.0000 | 0/2 |');
+    expect(paired).toContain('| g | X | B | +0.0100 ± 0.0000 | 2/2 | −0.0100 ± 0.0000 | 0/2 |');
     for (const absent of ['| g | One |', '| g | L |', '| g | B |']) expect(paired).not.toContain(absent);
     // Without two shared seeds anywhere there is no paired section.
     expect(resultsMarkdown('t', 'cmd', [base, one])).not.toContain('Paired over seeds');
+  });
+
+  it('pairs a cell with the cell its grid names instead of the strongest baseline', () => {
+    const rns = cell('RNS', true, [run(1, 0.10, 0.05), run(2, 0.10, 0.05)]);
+    const strong = cell('Strong', true, [run(1, 0.20, 0.10), run(2, 0.20, 0.10)]);
+    const variant = { ...cell('RNS+FN', false, [run(1, 0.11, 0.06), run(2, 0.12, 0.05)]), pairedWith: 'RNS' };
+    const paired = resultsMarkdown('t', 'cmd', [rns, strong, variant]);
+    expect(paired).toContain('| g | RNS+FN | RNS | +0.0150 ± 0.0071 | 2/2 | +0.0050 ± 0.0071 | 1/2 |');
+    expect(paired).toContain('| g | RNS | Strong | −0.1000 ± 0.0000 | 0/2 |');
   });
 });

@@ -16,6 +16,8 @@ export interface CellSummary {
   readonly name: string;
   readonly group: string;
   readonly baseline: boolean;
+  /** The cell to pair with in the paired table (default: the strongest clean baseline). */
+  readonly pairedWith: string | undefined;
   readonly leaky: boolean;
   readonly seeds: number;
   readonly mean: Record<string, number>;
@@ -50,6 +52,7 @@ export function summarizeCell(cell: GridCell, runs: readonly SeedResult[]): Cell
     name: cell.name,
     group: cell.group,
     baseline: cell.baseline,
+    pairedWith: cell.pairedWith,
     leaky: runs.some((r) => r.leaky),
     seeds: runs.length,
     mean,

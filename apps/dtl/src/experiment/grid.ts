@@ -5,7 +5,8 @@ import { DtlError } from '@dtl/core';
 
 /**
  * An experiment grid: every cell is one `dtl train` configuration (its CLI arguments), run once per
- * seed. Cells marked `baseline` are compared with the others (relative gain over the strongest).
+ * seed. Cells marked `baseline` are compared with the others (relative gain over the strongest); a
+ * cell's `pairedWith` names the cell its per-seed differences are taken from instead.
  */
 export const gridSchema = z
   .object({
@@ -27,6 +28,8 @@ export const gridSchema = z
             baseline: z.boolean().default(false),
             /** Seeds for this cell only (default: the grid's `seeds`). */
             seeds: z.array(z.number().int()).min(1).optional(),
+            /** The cell this one is paired with, seed by seed, under the results table (default: the strongest clean baseline). */
+            pairedWith: z.string().min(1).optional(),
           })
           .strict(),
       )
@@ -54,6 +57,11 @@ export function readGrid(path: string): Grid {
   for (const c of parsed.data.cells) {
     if (names.has(c.name)) throw new DtlError('INVALID_ARGUMENT', `duplicate cell name "${c.name}"`, { location: { file: path } });
     names.add(c.name);
+  }
+  for (const c of parsed.data.cells) {
+    if (c.pairedWith !== undefined && (!names.has(c.pairedWith) || c.pairedWith === c.name)) {
+      throw new DtlError('INVALID_ARGUMENT', `cell "${c.name}": pairedWith "${c.pairedWith}" is not another cell of the grid`, { location: { file: path } });
+    }
   }
   return parsed.data;
 }

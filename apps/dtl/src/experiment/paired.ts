@@ -39,25 +39,30 @@ function cellText(d: PairedDifference | undefined): string {
 }
 
 /**
- * The paired table: every clean cell against the strongest clean baseline of each metric, over their
- * shared seeds. LEAKY rows are left out (a paired difference would present the leak as a gain).
- * Returns '' when no cell shares two or more seeds with a reference.
+ * The paired table: every clean cell against its `pairedWith` cell, else against the strongest clean
+ * baseline of each metric, over their shared seeds. LEAKY rows are left out (a paired difference would
+ * present the leak as a gain). Returns '' when no cell shares two or more seeds with its reference.
  */
 export function pairedMarkdown(cells: readonly CellSummary[], referenceR: CellSummary, referenceN: CellSummary): string {
+  const byName = new Map(cells.map((c) => [c.name, c]));
   const rows: string[] = [];
   for (const c of cells) {
     if (c.leaky || c.seeds === 0) continue;
-    const r = c === referenceR ? undefined : pairedDifference(c, referenceR, 'recall@20');
-    const n = c === referenceN ? undefined : pairedDifference(c, referenceN, 'ndcg@20');
+    const own = c.pairedWith !== undefined ? byName.get(c.pairedWith) : undefined;
+    const refR = own ?? referenceR;
+    const refN = own ?? referenceN;
+    const r = c === refR ? undefined : pairedDifference(c, refR, 'recall@20');
+    const n = c === refN ? undefined : pairedDifference(c, refN, 'ndcg@20');
     if ((r?.seeds ?? 0) < 2 && (n?.seeds ?? 0) < 2) continue;
-    rows.push(`| ${c.group} | ${c.name} | ${cellText(r)} | ${cellText(n)} |`);
+    const vs = refR === refN ? refR.name : `${refR.name} (R@20), ${refN.name} (N@20)`;
+    rows.push(`| ${c.group} | ${c.name} | ${vs} | ${cellText(r)} | ${cellText(n)} |`);
   }
   if (rows.length === 0) return '';
   return [
-    `Paired over seeds (same seed in both cells): per-seed difference of test Recall@20 from ${referenceR.name} and of NDCG@20 from ${referenceN.name}, mean ± sample std, and on how many of the shared seeds the row is higher. Cells with fewer than two shared seeds are left out.`,
+    'Paired over seeds (same seed in both cells): per-seed difference of test Recall@20 and NDCG@20 from the cell in "vs" (the strongest clean baseline unless the grid pairs the cell with another), mean ± sample std, and on how many of the shared seeds the row is higher. Cells with fewer than two shared seeds are left out.',
     '',
-    '| group | variant | Δ Recall@20 | higher (R@20) | Δ NDCG@20 | higher (N@20) |',
-    '|---|---|---|---|---|---|',
+    '| group | variant | vs | Δ Recall@20 | higher (R@20) | Δ NDCG@20 | higher (N@20) |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n') + '\n';
 }
