@@ -7,25 +7,13 @@ import { wasmKernelsSupported } from './wasm-arena.ts';
 import type { WasmArena } from './wasm-arena.ts';
 import { wasmSpmmRows } from './wasm-kernels.ts';
 import { spmmRowsKernel } from './spmm.ts';
+import { float32GemmReference } from './__tests__/float32-gemm-reference.ts';
 
 const f = Math.fround;
 
 function naive(a: Float32Array, x: Float32Array, n: number, k: number, m: number): Float64Array {
   const y = new Float64Array(n * m);
   for (let r = 0; r < n; r++) for (let t = 0; t < k; t++) for (let c = 0; c < m; c++) y[r * m + c] = y[r * m + c]! + a[r * k + t]! * x[t * m + c]!;
-  return y;
-}
-
-/** Y = A·X in float32, each element summed over k in order from +0 with a rounding per mul and per add. */
-function float32Reference(a: Float32Array, x: Float32Array, n: number, k: number, m: number): Float32Array {
-  const y = new Float32Array(n * m);
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < m; c++) {
-      let s = 0;
-      for (let t = 0; t < k; t++) s = f(s + f(a[r * k + t]! * x[t * m + c]!));
-      y[r * m + c] = s;
-    }
-  }
   return y;
 }
 
@@ -139,7 +127,7 @@ describe.runIf(wasmKernelsSupported())('createDenseMatmul on the wasm GEMM: bit-
     const y = mm.buffer(n * m + 1).fill(Number.NaN);
     mm.matmul(a, x, y, n, k, m);
     const where = `n=${n} k=${k} m=${m}`;
-    expect(`${where} ${firstMismatch(y, float32Reference(a, x, n, k, m))}`).toBe(`${where} `);
+    expect(`${where} ${firstMismatch(y, float32GemmReference(a, x, n, k, m))}`).toBe(`${where} `);
     expect(`${where} ${firstMismatch(y, spmmReference(arena, a, x, n, k, m))}`).toBe(`${where} `);
     expect(Number.isNaN(y[n * m]!)).toBe(true); // nothing written past Y
   }
@@ -203,7 +191,7 @@ describe.runIf(wasmKernelsSupported())('createDenseMatmul on the wasm GEMM: bit-
             const wT = new Float32Array(inDim * outDim);
             for (let r = 0; r < outDim; r++) for (let c = 0; c < inDim; c++) wT[c * outDim + r] = w[r * inDim + c]!;
             const reference = Float32Array.from(yStart);
-            linearEpilogue(float32Reference(x, wT, n, inDim, outDim), reference, bias, n, outDim, accumulate);
+            linearEpilogue(float32GemmReference(x, wT, n, inDim, outDim), reference, bias, n, outDim, accumulate);
             expect(`${where} ${firstMismatch(y, reference)}`).toBe(`${where} `);
           }
         }

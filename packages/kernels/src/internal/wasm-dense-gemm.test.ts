@@ -6,6 +6,7 @@ import { wasmApi } from './wasm-asm.ts';
 import { MAX_PAGES } from './wasm-kernel-module.ts';
 import { GEMM_ACCUMULATE, GEMM_BIAS, GEMM_CONTINUE, GEMM_STORE, GEMM_TILE_ROWS, GEMM_TILE_VECS, denseGemmModuleBytes } from './wasm-dense-gemm.ts';
 import type { DenseGemmFn, GemmTiling } from './wasm-dense-gemm.ts';
+import { float32GemmReference } from '../__tests__/float32-gemm-reference.ts';
 
 const f = Math.fround;
 
@@ -15,19 +16,6 @@ function random(out: Float32Array, rng: Rng): Float32Array {
     out[i] = u < 0.05 ? 0 : u < 0.1 ? -0 : rng.normal();
   }
   return out;
-}
-
-/** Y = A·X in float32 (sum over k in order from +0), with A's rows `lda` floats apart. */
-function reference(a: Float32Array, lda: number, x: Float32Array, n: number, k: number, m: number): Float32Array {
-  const y = new Float32Array(n * m);
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < m; c++) {
-      let s = 0;
-      for (let t = 0; t < k; t++) s = f(s + f(a[r * lda + t]! * x[t * m + c]!));
-      y[r * m + c] = s;
-    }
-  }
-  return y;
 }
 
 function sameBits(got: Float32Array, want: Float32Array): boolean {
@@ -56,7 +44,7 @@ describe.runIf(wasmKernelsSupported())('wasm dense GEMM kernel', () => {
           const a = random(arena.f32(n * lda), rng);
           const x = random(arena.f32(k * m), rng);
           const bias = random(arena.f32(m), rng);
-          const want = reference(a, lda, x, n, k, m);
+          const want = float32GemmReference(a, x, n, k, m, lda);
           const y = arena.f32(n * m + m + 1);
           const sentinel = (): boolean => y.subarray(n * m).every((v) => Number.isNaN(v));
           const where = `m=${m} tile ${t.rows}×${4 * t.vecs} n=${n} k=${k}`;
