@@ -12,13 +12,14 @@ export function register(program: Command): void {
     .requiredOption('--config <file>', 'grid (YAML or JSON): { name, parallel, threads, seeds, common: [args], cells: [{ name, group, args: [...], baseline }] }')
     .requiredOption('--out <dir>', 'experiment folder; rerun to resume')
     .option('--parallel <n>', "training processes at a time (overrides the grid's `parallel`; results do not depend on it)", positiveInt)
+    .option('--report-only', 'only rewrite results.md / results.json from the finished runs (starts nothing; safe while the grid runs elsewhere)')
     .option('--json', 'print one JSON object as the last stdout line')
-    .action(async (opts: { config: string; out: string; parallel?: number; json?: boolean }) => {
+    .action(async (opts: { config: string; out: string; parallel?: number; reportOnly?: boolean; json?: boolean }) => {
       const out = createOutput(Boolean(opts.json));
       const read = readGrid(opts.config);
       const grid = opts.parallel === undefined ? read : { ...read, parallel: opts.parallel };
       const command = `pnpm dtl experiment --config ${opts.config} --out ${opts.out}`;
-      const cells = await runGrid(grid, opts.out, command, (line) => out.info(line));
+      const cells = await runGrid(grid, opts.out, command, (line) => out.info(line), { reportOnly: opts.reportOnly === true });
       out.result(
         { results: resolve(join(opts.out, 'results.md')), cells: cells.map((c) => ({ name: c.name, seeds: c.seeds, leaky: c.leaky, mean: c.mean, std: c.std })) },
         () => `wrote ${join(opts.out, 'results.md')}`,

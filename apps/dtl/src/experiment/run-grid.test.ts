@@ -49,6 +49,17 @@ describe('runGrid', () => {
     expect(again).toEqual(['3 runs, 3 already finished, 0 to run (2 at a time)']);
   });
 
+  it('report only: tabulates the finished runs and starts nothing', async () => {
+    const out = join(root, 'report-only');
+    const grid = gridSchema.parse({ seeds: [1, 2], common, cells: [{ name: 'RNS', args: [], baseline: true }] });
+    const info: string[] = [];
+    const cells = await runGrid(grid, out, 'test', (line) => info.push(line), { reportOnly: true });
+    expect(info).toEqual(['2 runs, 0 finished, 2 not (report only: nothing started)']);
+    expect(cells[0]!.seeds).toBe(0);
+    expect(existsSync(join(out, 'RNS'))).toBe(false);
+    expect(readFileSync(join(out, 'results.md'), 'utf8')).toContain('| RNS | 0 (not run yet) |');
+  });
+
   it('reports a failing run with its log and keeps the others', async () => {
     const out = join(root, 'failing');
     const grid = gridSchema.parse({

@@ -25,9 +25,15 @@ function readResult(dir: string, seed: number): SeedResult | undefined {
  * Runs every (cell × seed) as a `dtl train` child process, `parallel` at a time, into
  * `out/<cell>/<seed>/`. A finished run (result.json) is never rerun and an interrupted one resumes
  * from its checkpoint, so the whole grid can be killed and restarted. Writes `results.md` and
- * `results.json` after every finished run.
+ * `results.json` after every finished run (and only them with `reportOnly`, e.g. while another process
+ * runs the grid, or to tabulate a stopped one).
  */
-export async function runGrid(grid: Grid, outDir: string, command: string, onInfo: (line: string) => void): Promise<CellSummary[]> {
+export interface RunGridOptions {
+  /** Only rewrite results.md / results.json from the runs already finished; start nothing. */
+  readonly reportOnly?: boolean;
+}
+
+export async function runGrid(grid: Grid, outDir: string, command: string, onInfo: (line: string) => void, options: RunGridOptions = {}): Promise<CellSummary[]> {
   const out = resolve(outDir);
   mkdirSync(out, { recursive: true });
   const jobs: Job[] = [];
@@ -49,6 +55,10 @@ export async function runGrid(grid: Grid, outDir: string, command: string, onInf
     return cells;
   };
   const pending = jobs.filter((j) => !readResult(j.dir, j.seed));
+  if (options.reportOnly) {
+    onInfo(`${jobs.length} runs, ${jobs.length - pending.length} finished, ${pending.length} not (report only: nothing started)`);
+    return write();
+  }
   onInfo(`${jobs.length} runs, ${jobs.length - pending.length} already finished, ${pending.length} to run (${grid.parallel} at a time)`);
   let next = 0;
   const worker = async (): Promise<void> => {
