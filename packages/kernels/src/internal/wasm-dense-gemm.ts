@@ -32,8 +32,9 @@
  *   `y[i] = y[i] + t[i] + b[c]` on Float32Arrays computes in JavaScript.
  */
 import {
-  F32, I32, V128, ADD, BLOCK, END, GE_U, LOOP, LT_U, MUL, SUB, F32_ADD, F32_MUL,
-  assembleModule, br, brIf, f32c, f32Load, f32Store, f32x4Add, f32x4Mul, get, i32c, load32Splat, set, simd, v128Load, v128Store, v128Zero,
+  F32, I32, V128, ADD, BLOCK, ELSE, END, EQ, GE_U, IF, LOOP, LT_U, MUL, REM_U, SUB, F32_ADD, F32_DEMOTE_F64, F32_MUL, F64_ADD, F64_PROMOTE_F32,
+  assembleModule, br, brIf, f32c, f32Load, f32Store, f32x4Add, f32x4DemoteZero, f32x4Mul, f64x2Add, f64x2PromoteLow, get, i32c, load32Splat, set,
+  simd, v128Load, v128Store, v128Zero,
 } from './wasm-asm.ts';
 import type { Code, WasmFunction } from './wasm-asm.ts';
 
@@ -49,17 +50,6 @@ export const GEMM_ACCUMULATE = 3;
 
 export type DenseGemmFn = (a: number, lda: number, x: number, y: number, n: number, k: number, bias: number, mode: number) => void;
 
-// Opcodes beyond wasm-asm.ts's set (WebAssembly 2.0 core + fixed-width SIMD).
-const IF = [0x04, 0x40];
-const ELSE = 0x05;
-const EQ = 0x46;
-const REM_U = 0x70;
-const F64_ADD = 0xa0;
-const F64_PROMOTE_F32 = 0xbb;
-const F32_DEMOTE_F64 = 0xb6;
-const f64x2Add = simd(0xf0);
-const f64x2PromoteLow = simd(0x5f);
-const f32x4DemoteZero = simd(0x5e);
 /** Lanes 2, 3 of a vector moved to lanes 0, 1 (`i8x16.shuffle` of the vector with itself). */
 const highHalf = simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
 /** Lanes 0, 1 of the first vector, then lanes 0, 1 of the second. */

@@ -21,7 +21,7 @@
 
 import {
   I32, V128, uleb, section, name, get, set, i32c, simd, v128Load, v128Store, load32Splat, f32x4Add, f32x4Mul, v128Zero,
-  ADD, MUL, SHL, LT_U, GE_U, BLOCK, LOOP, END, brIf, br,
+  ADD, MUL, SHL, LT_U, GE_U, BLOCK, IF, LOOP, END, brIf, br,
 } from './wasm-asm.ts';
 
 // The TypeScript libs this repo uses (ES2023 + @types/node 20) do not declare WebAssembly; these are
@@ -101,7 +101,6 @@ function body(): number[] {
  */
 function collectBody(): number[] {
   const PTR = 0, END_PTR = 1, THR = 2, LIST = 3, MAX = 4, T = 5, N = 6;
-  const IF = [0x04, 0x40];
   const code = [
     ...get(THR), ...simd(0x13), ...set(T),
     ...i32c(0), ...set(N),
