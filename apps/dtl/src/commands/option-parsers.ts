@@ -11,10 +11,14 @@ function parseNumber(value: string): number {
   return value.trim() === '' ? Number.NaN : Number(value);
 }
 
+function isIntegerAtLeast(n: number, min: number | undefined): boolean {
+  return Number.isSafeInteger(n) && (min === undefined || n >= min);
+}
+
 function integerParser(min: number | undefined, what: string): (value: string) => number {
   return (value) => {
     const n = parseNumber(value);
-    if (!Number.isSafeInteger(n) || (min !== undefined && n < min)) throw new InvalidArgumentError(`"${value}" is not ${what}`);
+    if (!isIntegerAtLeast(n, min)) throw new InvalidArgumentError(`"${value}" is not ${what}`);
     return n;
   };
 }
@@ -46,9 +50,8 @@ export const fraction = numberParser((n) => n >= 0 && n < 1, 'a number in [0, 1)
 
 /** A comma-separated list of positive integers (`5,10,20`). */
 export function positiveIntList(value: string): number[] {
-  const parts = value.split(',').map((s) => s.trim());
-  const ks = parts.map(parseNumber);
-  if (ks.some((k) => !Number.isSafeInteger(k) || k < 1)) {
+  const ks = value.split(',').map(parseNumber);
+  if (ks.some((k) => !isIntegerAtLeast(k, 1))) {
     throw new InvalidArgumentError(`"${value}" is not a comma-separated list of positive integers`);
   }
   return ks;
@@ -58,6 +61,6 @@ export function positiveIntList(value: string): number[] {
 export function positiveIntOrAuto(value: string): number | 'auto' {
   if (value === 'auto') return 'auto';
   const n = parseNumber(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer or "auto"`);
+  if (!isIntegerAtLeast(n, 1)) throw new InvalidArgumentError(`"${value}" is not a positive integer or "auto"`);
   return n;
 }

@@ -1,4 +1,5 @@
 import type { GridCell } from './grid.ts';
+import { meanStd } from './mean-std.ts';
 import { pairedMarkdown } from './paired.ts';
 
 export interface SeedResult {
@@ -29,15 +30,6 @@ export interface CellSummary {
 }
 
 const METRICS = ['recall@20', 'ndcg@20', 'precision@20', 'hit@20', 'recall@50', 'ndcg@50'];
-
-function meanStd(values: number[]): { mean: number; std: number } {
-  const n = values.length;
-  if (n === 0) return { mean: NaN, std: NaN };
-  const mean = values.reduce((s, v) => s + v, 0) / n;
-  // Sample standard deviation (n − 1), 0 for one seed.
-  const std = n > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : 0;
-  return { mean, std };
-}
 
 export function summarizeCell(cell: GridCell, runs: readonly SeedResult[]): CellSummary {
   const mean: Record<string, number> = {};

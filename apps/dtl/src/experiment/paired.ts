@@ -1,4 +1,5 @@
 import type { CellSummary } from './aggregate.ts';
+import { meanStd } from './mean-std.ts';
 
 /**
  * Paired comparison of two cells over the seeds both ran: per seed, variant − reference of one test
@@ -25,11 +26,9 @@ export function pairedDifference(variant: CellSummary, reference: CellSummary, m
     const r = byReferenceSeed.get(run.seed);
     if (v !== undefined && r !== undefined) diffs.push(v - r);
   }
-  const n = diffs.length;
-  if (n === 0) return undefined;
-  const mean = diffs.reduce((s, d) => s + d, 0) / n;
-  const std = n > 1 ? Math.sqrt(diffs.reduce((s, d) => s + (d - mean) ** 2, 0) / (n - 1)) : 0;
-  return { metric, seeds: n, mean, std, higher: diffs.filter((d) => d > 0).length };
+  if (diffs.length === 0) return undefined;
+  const { mean, std } = meanStd(diffs);
+  return { metric, seeds: diffs.length, mean, std, higher: diffs.filter((d) => d > 0).length };
 }
 
 const signed = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(4)}`;
