@@ -316,7 +316,9 @@ class TfjsCfModel implements TfjsModel {
             acc = acc ? (tf.add(acc, term) as Tensor2D) : term;
           }
           negPooled = acc!;
-          neg0 = mixRows(tf, rows.items, m.idx[0]!, m.w[0]!, B * K, m.S, this.dim);
+          // The L2 table may be narrower or wider than the layers (an item bias column, ID tables
+          // behind a tower): mix its rows at its own width, never the model's output width.
+          neg0 = mixRows(tf, rows.items, m.idx[0]!, m.w[0]!, B * K, m.S, rows.items.shape[1]);
         }
         const sNeg = tf.sum(tf.mul(tf.reshape(u, [B, 1, this.dim]), tf.reshape(negPooled, [B, K, this.dim])), 2); // B × K
         let sp = tf.softplus(tf.sub(sNeg, sPos));
