@@ -19,6 +19,8 @@ export function parseLightGcn(text: string, file: string, options: IdRangeOption
   const users = new IntBuffer(text.length >>> 3);
   const items = new IntBuffer(text.length >>> 3);
   const lines = new IntBuffer(text.length >>> 3);
+  const soloUsers = new IntBuffer(16);
+  const soloLines = new IntBuffer(16);
   let maxUser = -1;
   let maxItem = -1;
   const lineCount = scanIntLines(
@@ -29,6 +31,10 @@ export function parseLightGcn(text: string, file: string, options: IdRangeOption
       const u = values[0]!;
       checkRange(u, options.nUsers, 'user', file, line, options);
       if (u > maxUser) maxUser = u;
+      if (count === 1) {
+        soloUsers.push(u);
+        soloLines.push(line);
+      }
       for (let k = 1; k < count; k++) {
         const i = values[k]!;
         checkRange(i, options.nItems, 'item', file, line, options);
@@ -40,7 +46,8 @@ export function parseLightGcn(text: string, file: string, options: IdRangeOption
     },
   );
   if (lineCount === 0 && !options.allowEmpty) throw emptyFileError(file);
-  return { file, users: users.toArray(), items: items.toArray(), lines: lines.toArray(), maxUser, maxItem, lineCount };
+  const usersWithoutItems = soloUsers.length > 0 ? { users: soloUsers.toArray(), lines: soloLines.toArray() } : undefined;
+  return { file, users: users.toArray(), items: items.toArray(), lines: lines.toArray(), maxUser, maxItem, lineCount, usersWithoutItems };
 }
 
 /** Reads a LightGCN-layout file (see {@link parseLightGcn}); a missing file is NOT_FOUND. */

@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { DtlError, csrFromPairs, csrHas } from '@dtl/core';
 import type { Csr, InteractionData, ProgressFn } from '@dtl/core';
 import { carveValidation } from './carve-validation.ts';
+import { checkIdDensity } from './id-density.ts';
 import { readLightGcnFile } from './lightgcn-reader.ts';
 import type { PairList } from './pair-list.ts';
 import { coldCounts, filterCsr, intersectionCount, rowDegrees } from './internal/csr-ops.ts';
@@ -148,7 +149,9 @@ function usersWithItems(csr: Csr): number {
  * `stats.json`. Sizes: `n_users`/`n_items` from `stats.json` when declared (then an id beyond is
  * INVALID_DATA at `file:line`), else the largest id + 1 over all splits. Each split becomes a
  * row-sorted duplicate-free CSR (`csrFromPairs`); duplicates are counted per split. Then, in order:
- * the optional validation carve, overlap detection + policy, cold detection + policy.
+ * the optional validation carve, overlap detection + policy, cold detection + policy. Ids must be
+ * dense: a range far wider than the distinct ids is INVALID_DATA before any allocation (the rule and
+ * its defaults: `ID_DENSITY_DEFAULTS` in id-density.ts). A byte-order mark at the start of a file is accepted.
  * Everything is counted in the returned {@link LoadReport}. A missing `train.txt` is NOT_FOUND.
  *
  * @example
@@ -193,6 +196,9 @@ export function loadDataset(dir: string, options: LoadDatasetOptions = {}): { da
   const all = [trainPairs, validPairs, testPairs].filter((p): p is PairList => p !== undefined);
   const nUsers = declared.nUsers ?? Math.max(...all.map((p) => p.maxUser)) + 1;
   const nItems = declared.nItems ?? Math.max(...all.map((p) => p.maxItem)) + 1;
+  // Before anything is sized by the id range (issue 16: one id near 2·10⁹ drove memory past 15 GB).
+  checkIdDensity(all, 'user', nUsers, { declaredIn: declared.nUsers !== undefined ? statsPath : undefined });
+  checkIdDensity(all, 'item', nItems, { declaredIn: declared.nItems !== undefined ? statsPath : undefined });
 
   const build = (p: PairList) => csrFromPairs(nUsers, nItems, p.users, p.items);
   const trainBuilt = build(trainPairs);

@@ -16,6 +16,8 @@ export interface PairList {
   readonly maxItem: number;
   /** Non-blank lines read. */
   readonly lineCount: number;
+  /** Users listed on a line with no items (LightGCN layout), with their lines; absent when none. */
+  readonly usersWithoutItems?: { readonly users: Int32Array; readonly lines: Int32Array } | undefined;
 }
 
 /** Range checks and empty-file handling shared by the readers. */

@@ -4,7 +4,7 @@ const MAX_ID = 0x7fffffff;
 
 /**
  * Calls `onLine(line, values, count)` for every non-blank line of `text` whose whitespace-separated
- * (space, tab; CR ignored) tokens are all non-negative decimal integers ≤ 2^31−1. `values` is a
+ * (space, tab; CR ignored; a leading byte-order mark skipped) tokens are all non-negative decimal integers ≤ 2^31−1. `values` is a
  * reused buffer: copy what you keep. Any other token throws INVALID_DATA at `file:line`, naming the
  * token with `label(k)` (k = 0-based field position). Returns the number of non-blank lines.
  *
@@ -18,7 +18,9 @@ export function scanIntLines(
 ): number {
   let values = new Int32Array(256);
   const n = text.length;
-  let pos = 0;
+  // A UTF-8 byte-order mark (U+FEFF once decoded) at the very start is an encoding marker, not data:
+  // editors on Windows write it, and every reader of the LightGCN layout and pair files accepts it.
+  let pos = n > 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 0;
   let nonBlank = 0;
   while (pos < n) {
