@@ -58,8 +58,30 @@ export interface SamplerModelContext {
   readonly densGates?: (() => DensGates | undefined) | undefined;
 }
 
-/** Builds the configured sampler; `train` supplies item degrees for popularity sampling. */
-export function buildSampler(config: SamplerConfig, data: InteractionData, model: SamplerModelContext = {}): NegativeSampler {
+/** `8,439 of 8,439 items have a code, depth 3–5 (mean 4.12)`: what a code file gave the sampler. */
+export function describeCodebook(codebook: Codebook): string {
+  let covered = 0;
+  let min = Infinity;
+  let max = 0;
+  let sum = 0;
+  for (let i = 0; i < codebook.nItems; i++) {
+    const depth = codebook.offsets[i + 1]! - codebook.offsets[i]!;
+    if (depth === 0) continue;
+    covered++;
+    sum += depth;
+    if (depth < min) min = depth;
+    if (depth > max) max = depth;
+  }
+  const depth = covered ? `depth ${min === max ? min : `${min}–${max}`} (mean ${(sum / covered).toFixed(2)})` : 'no codes';
+  return `${covered} of ${codebook.nItems} items have a code, ${depth}`;
+}
+
+/**
+ * Builds the configured sampler; `train` supplies item degrees for popularity sampling. `onInfo`
+ * receives what was loaded for the DTL sampler (per code file: items covered, tree depth) and which
+ * views are off.
+ */
+export function buildSampler(config: SamplerConfig, data: InteractionData, model: SamplerModelContext = {}, onInfo: (line: string) => void = () => {}): NegativeSampler {
   const candidates = config.candidates ?? 10;
   switch (config.name) {
     case 'rns':
@@ -88,13 +110,34 @@ export function buildSampler(config: SamplerConfig, data: InteractionData, model
       const offset = config.codesOffset ?? 0;
       const co = config.codebooks?.co ?? readCodes(config.codesCo, offset, data.nItems);
       const se = config.codebooks?.se ?? readCodes(config.codesSe, offset, data.nItems);
-      if (!co && !se && (config.alphaCo ?? 0.1) + (config.alphaSe ?? 0.3) > 0) {
+      const alphaCo = config.alphaCo ?? 0.1;
+      const alphaSe = config.alphaSe ?? 0.3;
+      if (!co && !se && alphaCo + alphaSe > 0) {
         throw new DtlError('INVALID_ARGUMENT', 'sampler dtl needs item codes: pass --codes-co/--codes-se (or set both alphas to 0)');
+      }
+      // A view whose codes are missing must be switched off explicitly (alpha 0, the ablation), never
+      // silently: the run would otherwise be an ablation its author did not ask for.
+      const views = [
+        { name: 'co', codes: co, alpha: alphaCo, file: config.codebooks?.co ? 'given codebook' : config.codesCo },
+        { name: 'se', codes: se, alpha: alphaSe, file: config.codebooks?.se ? 'given codebook' : config.codesSe },
+      ] as const;
+      for (const [v, other] of [[views[0], views[1]], [views[1], views[0]]] as const) {
+        if (!v.codes && v.alpha > 0) {
+          throw new DtlError(
+            'INVALID_ARGUMENT',
+            `sampler dtl: --codes-${other.name} was given but not --codes-${v.name}, so the ${v.name} view (alpha ${v.alpha}) would silently be off; ` +
+              `pass --codes-${v.name} too, or --alpha-${v.name} 0 to run the ${other.name}-only ablation`,
+          );
+        }
+      }
+      for (const v of views) {
+        if (v.codes) onInfo(`dtl ${v.name} codes (${v.file}): ${describeCodebook(v.codes)}${v.alpha === 0 ? `; view off (alpha-${v.name} 0)` : `, alpha ${v.alpha}`}`);
+        else onInfo(`dtl ${v.name} view off: no codes, alpha-${v.name} 0 (ablation)`);
       }
       return createDtlSampler({
         codes: { co, se },
-        alphaCo: co ? (config.alphaCo ?? 0.1) : 0,
-        alphaSe: se ? (config.alphaSe ?? 0.3) : 0,
+        alphaCo: co ? alphaCo : 0,
+        alphaSe: se ? alphaSe : 0,
         candidates,
         mixing: config.mixing ?? true,
       });

@@ -10,6 +10,7 @@ import type { EpochRecord, FitResult, Metrics, OptimizerKind } from '@dtl/models
 import type { SyncTeam } from '@dtl/kernels';
 import { createSplitEvaluator } from './evaluation.ts';
 import { buildSampler } from './samplers.ts';
+import { withRunLock } from './run-lock.ts';
 import type { SamplerConfig } from './samplers.ts';
 
 export const MODEL_NAMES = ['mf', 'lightgcn', 'two-tower'] as const;
@@ -95,7 +96,8 @@ export interface TrainSummary {
   readonly runDir: string;
   readonly best_epoch: number;
   readonly valid: Metrics | undefined;
-  readonly test: Metrics | undefined;
+  /** Test metrics at the best-validation epoch; `null` when the dataset has no (non-empty) test split. */
+  readonly test: Metrics | null | undefined;
   readonly epochs_run: number;
   readonly seconds_per_epoch: number;
   readonly stopped_early: boolean;
@@ -237,9 +239,35 @@ function writeJsonAtomic(path: string, value: unknown): void {
 }
 
 /**
+ * The held-out splits that can be measured: a split that is absent or holds no interaction is
+ * `undefined` (its metrics are reported as absent, never as zeros), with a loud warning per empty one.
+ */
+export function measurableSplits(data: InteractionData): { valid: Csr | undefined; test: Csr | undefined; warnings: string[] } {
+  const warnings: string[] = [];
+  const usable = (split: 'valid' | 'test'): Csr | undefined => {
+    const csr = data[split];
+    if (!csr) return undefined;
+    if (csr.indptr[csr.nRows]! > 0) return csr;
+    warnings.push(
+      split === 'test'
+        ? 'WARNING: the test split is empty (no interactions): test metrics are absent (null), nothing is measured on test'
+        : 'WARNING: the valid split is empty (no interactions): no early stopping or best-epoch selection (delete the empty valid.txt to carve a validation split from train)',
+    );
+    return undefined;
+  };
+  return { valid: usable('valid'), test: usable('test'), warnings };
+}
+
+/**
  * Trains one model into `runDir`: `run.json` (config), `checkpoint.bin` (at each evaluation; a rerun
  * resumes from it), and at the end `result.json` and `embeddings/{user,item}.txt` (pooled
  * embeddings of the best-validation epoch, the format `dtl eval` reads).
+ *
+ * One process per run directory: the run holds `runDir/run.lock` (see `run-lock.ts`) from start to
+ * end, errors included, and removes leftover temporary files of interrupted writes when it starts.
+ * `run.json` is written only once the run can start — data loaded, model and sampler built (code
+ * files read) — so a failed start (a typo in the data path, missing codes) leaves nothing that would
+ * make the corrected command fail with STATE_MISMATCH.
  */
 export async function runTraining(config: TrainConfig, runDir: string, options: TrainRunOptions = {}): Promise<TrainSummary> {
   const dataDir = resolve(config.data);
@@ -249,91 +277,108 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
   const fnFingerprint = fn ? { label: fn.label, use: fn.use, weight: fn.weight, hash: csrHash(fn.pairs) } : undefined;
   const fingerprint = fingerprintOf({ fullConfig, fnFingerprint, protocol });
   mkdirSync(runDir, { recursive: true });
-  const runJsonPath = join(runDir, 'run.json');
-  if (existsSync(runJsonPath)) {
-    const previous = JSON.parse(readFileSync(runJsonPath, 'utf8')) as { fingerprint?: string };
-    if (previous.fingerprint !== fingerprint) {
-      throw new DtlError('STATE_MISMATCH', `${runDir} holds a run with other settings; choose another --out or delete it`);
-    }
-  }
-  writeJsonAtomic(runJsonPath, {
-    format: 'dtl-train-run',
-    version: 1,
-    data: dataDir,
-    config: fullConfig,
-    protocol,
-    leaky: protocol === 'paper',
-    falseNegatives: fnFingerprint,
-    fingerprint,
-    created: new Date().toISOString(),
-  });
+  return withRunLock(runDir, () => trainLocked(), { onWarn: options.onInfo });
 
-  const { data, validCarved } = loadTrainingData(dataDir, config.carveValid, config.seed);
-  const setup = trainingSets(data, fn, protocol);
-  if (fn) options.onInfo?.(`false negatives (${fn.label}): ${fn.pairs.indices.length} pairs, ${setup.used} used as ${fn.use}${protocol === 'paper' ? ' after the LEAKY held-out filter' : ''}`);
-  const { train, exclude, pairWeights, mask } = setup;
-  const threads = options.threads ?? 2;
-  const team = threads > 1 ? createSyncTeam({ threads }) : undefined;
-  const pool = threads > 1 ? createWorkerPool({ size: threads }) : undefined;
-  try {
-    const built = await buildModel(config, data, train, team);
-    const model = built.model;
-    options.onInfo?.(`model ${config.model} on ${built.backend}`);
-    const sampler = buildSampler(options.codebooks ? { ...config.sampler, codebooks: options.codebooks } : config.sampler, data, {
-      densGates: () => (model as { densGates?: DensGates }).densGates,
-    });
-    const evaluate = data.valid || data.test ? createSplitEvaluator(data, { mask, testMask: testMaskFor(mask, data, validCarved), pool }) : undefined;
-    const result: FitResult = await fit({
-      model,
-      train,
-      exclude,
-      pairWeights,
-      sampler,
-      negatives: config.negatives,
-      epochs: config.epochs,
-      batchSize: config.batchSize,
-      seed: config.seed,
-      evaluate: data.valid ? evaluate : undefined,
-      evalEvery: config.evalEvery,
-      patience: config.patience,
-      checkpointDir: runDir,
-      fingerprint,
-      onEpoch: options.onEpoch,
-      onProgress: options.onProgress,
-    });
-    let test = result.test;
-    if (!data.valid && evaluate) {
-      // No validation split and no carve: report the last epoch's test metrics (no selection on test).
-      test = await evaluate(model, 'test');
+  async function trainLocked(): Promise<TrainSummary> {
+    const runJsonPath = join(runDir, 'run.json');
+    if (existsSync(runJsonPath)) {
+      let previous: { fingerprint?: string };
+      try {
+        previous = JSON.parse(readFileSync(runJsonPath, 'utf8')) as { fingerprint?: string };
+      } catch (cause) {
+        throw new DtlError('INVALID_DATA', `run state is not valid JSON (${(cause as Error).message}); delete it (and checkpoint.bin) to start the run afresh`, { location: { file: runJsonPath }, cause });
+      }
+      if (previous?.fingerprint !== fingerprint) {
+        throw new DtlError('STATE_MISMATCH', `${runDir} holds a run with other settings; choose another --out or delete it`);
+      }
     }
-    restoreBest(model, result.bestParameters);
-    mkdirSync(join(runDir, 'embeddings'), { recursive: true });
-    writeMatrixText(join(runDir, 'embeddings', 'user.txt'), { rows: model.nUsers, dim: model.dim, data: model.pooledUsers() });
-    writeMatrixText(join(runDir, 'embeddings', 'item.txt'), { rows: model.nItems, dim: model.dim, data: model.pooledItems() });
-    const trainSeconds = result.history.reduce((s, h) => s + h.seconds, 0);
-    const sampleSeconds = result.history.reduce((s, h) => s + h.sampleSeconds, 0);
-    const summary: TrainSummary = {
-      runDir,
-      best_epoch: result.bestEpoch,
-      valid: result.valid,
-      test,
-      epochs_run: result.epochsRun,
-      seconds_per_epoch: result.secondsPerEpoch,
-      stopped_early: result.stoppedEarly,
-      resumed_from_epoch: result.resumedFromEpoch,
-      backend: built.backend,
-      sample_share: trainSeconds > 0 ? sampleSeconds / trainSeconds : 0,
-      protocol,
-      valid_carved: validCarved,
-      leaky: protocol === 'paper',
-      false_negatives: fn ? { label: fn.label, use: fn.use, pairs: fn.pairs.indices.length, used: setup.used, ...(fn.use === 'weighted' ? { weight: fn.weight ?? 0.5 } : {}) } : undefined,
-      history: result.history,
-    };
-    writeJsonAtomic(join(runDir, 'result.json'), summary);
-    built.dispose();
-    return summary;
-  } finally {
-    team?.close();
-    await pool?.close();
+
+    const { data: loaded, validCarved } = loadTrainingData(dataDir, config.carveValid, config.seed);
+    const splits = measurableSplits(loaded);
+    for (const w of splits.warnings) options.onInfo?.(w);
+    const data: InteractionData = { ...loaded, valid: splits.valid, test: splits.test };
+    const setup = trainingSets(data, fn, protocol);
+    if (fn) options.onInfo?.(`false negatives (${fn.label}): ${fn.pairs.indices.length} pairs, ${setup.used} used as ${fn.use}${protocol === 'paper' ? ' after the LEAKY held-out filter' : ''}`);
+    const { train, exclude, pairWeights, mask } = setup;
+    const threads = options.threads ?? 2;
+    const team = threads > 1 ? createSyncTeam({ threads }) : undefined;
+    const pool = threads > 1 ? createWorkerPool({ size: threads }) : undefined;
+    try {
+      const built = await buildModel(config, data, train, team);
+      const model = built.model;
+      options.onInfo?.(`model ${config.model} on ${built.backend}`);
+      const sampler = buildSampler(
+        options.codebooks ? { ...config.sampler, codebooks: options.codebooks } : config.sampler,
+        data,
+        { densGates: () => (model as { densGates?: DensGates }).densGates },
+        (line) => options.onInfo?.(line),
+      );
+      // Everything the run needs is loaded and built: only now does the folder become this run's.
+      writeJsonAtomic(runJsonPath, {
+        format: 'dtl-train-run',
+        version: 1,
+        data: dataDir,
+        config: fullConfig,
+        protocol,
+        leaky: protocol === 'paper',
+        falseNegatives: fnFingerprint,
+        fingerprint,
+        created: new Date().toISOString(),
+      });
+      const evaluate = data.valid || data.test ? createSplitEvaluator(data, { mask, testMask: testMaskFor(mask, data, validCarved), pool }) : undefined;
+      const result: FitResult = await fit({
+        model,
+        train,
+        exclude,
+        pairWeights,
+        sampler,
+        negatives: config.negatives,
+        epochs: config.epochs,
+        batchSize: config.batchSize,
+        seed: config.seed,
+        evaluate: data.valid ? evaluate : undefined,
+        testEachEvaluation: data.test !== undefined,
+        evalEvery: config.evalEvery,
+        patience: config.patience,
+        checkpointDir: runDir,
+        fingerprint,
+        onEpoch: options.onEpoch,
+        onProgress: options.onProgress,
+      });
+      let test = data.test ? result.test : null;
+      if (!data.valid && data.test && evaluate) {
+        // No validation split and no carve: report the last epoch's test metrics (no selection on test).
+        test = await evaluate(model, 'test');
+      }
+      restoreBest(model, result.bestParameters);
+      mkdirSync(join(runDir, 'embeddings'), { recursive: true });
+      writeMatrixText(join(runDir, 'embeddings', 'user.txt'), { rows: model.nUsers, dim: model.dim, data: model.pooledUsers() });
+      writeMatrixText(join(runDir, 'embeddings', 'item.txt'), { rows: model.nItems, dim: model.dim, data: model.pooledItems() });
+      const trainSeconds = result.history.reduce((s, h) => s + h.seconds, 0);
+      const sampleSeconds = result.history.reduce((s, h) => s + h.sampleSeconds, 0);
+      const summary: TrainSummary = {
+        runDir,
+        best_epoch: result.bestEpoch,
+        valid: result.valid,
+        test,
+        epochs_run: result.epochsRun,
+        seconds_per_epoch: result.secondsPerEpoch,
+        stopped_early: result.stoppedEarly,
+        resumed_from_epoch: result.resumedFromEpoch,
+        backend: built.backend,
+        sample_share: trainSeconds > 0 ? sampleSeconds / trainSeconds : 0,
+        protocol,
+        valid_carved: validCarved,
+        leaky: protocol === 'paper',
+        false_negatives: fn ? { label: fn.label, use: fn.use, pairs: fn.pairs.indices.length, used: setup.used, ...(fn.use === 'weighted' ? { weight: fn.weight ?? 0.5 } : {}) } : undefined,
+        history: result.history,
+      };
+      writeJsonAtomic(join(runDir, 'result.json'), summary);
+      built.dispose();
+      return summary;
+    } finally {
+      team?.close();
+      await pool?.close();
+    }
   }
 }

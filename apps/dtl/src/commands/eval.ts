@@ -53,6 +53,8 @@ export function register(program: Command): void {
       const { data } = loadDataset(opts.data);
       const relevant = opts.split === 'valid' ? data.valid : data.test;
       if (!relevant) throw new DtlError('NOT_FOUND', `dataset has no ${opts.split} split`, { location: { file: opts.data } });
+      // An empty split has no metrics (never report zeros as results).
+      if (relevant.indptr[relevant.nRows] === 0) throw new DtlError('INVALID_DATA', `the ${opts.split} split holds no interactions: nothing to evaluate`, { location: { file: opts.data } });
       const users = readMatrixText(opts.userEmb);
       const items = readMatrixText(opts.itemEmb);
       if (users.rows !== data.nUsers || items.rows !== data.nItems) {

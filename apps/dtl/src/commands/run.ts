@@ -62,11 +62,13 @@ export function register(program: Command): void {
       const stages = Object.fromEntries(Object.entries(result.stages).map(([k, v]) => [k, { seconds: v.seconds, skipped: v.skipped }]));
       const leak = result.leaky ? ' [LEAKY: paper protocol]' : '';
       out.result(
-        { run_dir: result.run_dir, report: result.report, protocol: result.protocol, leaky: result.leaky, stages, seconds, best_epoch: result.best_epoch, test: result.test, fni: result.fni ? { positives: result.fni.positives, positive_rate: result.fni.positive_rate, precision: result.fni.precision, recall: result.fni.recall } : undefined },
+        { run_dir: result.run_dir, report: result.report, protocol: result.protocol, leaky: result.leaky, stages, seconds, best_epoch: result.best_epoch, test: result.test ?? null, fni: result.fni ? { positives: result.fni.positives, positive_rate: result.fni.positive_rate, precision: result.fni.precision, recall: result.fni.recall } : undefined },
         () =>
           [
             `done in ${seconds.toFixed(1)} s — run ${result.run_dir}`,
-            `test at best-valid epoch ${result.best_epoch}${leak}: Recall@20 ${(result.test?.['recall@20'] ?? NaN).toFixed(4)}, NDCG@20 ${(result.test?.['ndcg@20'] ?? NaN).toFixed(4)}`,
+            result.test === null
+              ? 'test: absent (the test split is empty; nothing was measured on test)'
+              : `test at best-valid epoch ${result.best_epoch}${leak}: Recall@20 ${(result.test?.['recall@20'] ?? NaN).toFixed(4)}, NDCG@20 ${(result.test?.['ndcg@20'] ?? NaN).toFixed(4)}`,
             result.fni ? `false negatives: ${result.fni.positives} of ${result.fni.candidates} candidates (rate ${result.fni.positive_rate.toFixed(3)}); reported precision ${result.fni.precision.toFixed(4)}, recall ${result.fni.recall.toFixed(4)} vs held-out` : '',
             result.report ? `report: ${resolve(result.report)}` : '',
           ]

@@ -85,7 +85,7 @@ export function register(program: Command): void {
         ...(summary.leaky ? ['LEAKY: paper protocol — these numbers used held-out labels; never compare them with clean ones'] : []),
         `best epoch ${summary.best_epoch} of ${summary.epochs_run}${summary.stopped_early ? ' (early stop)' : ''}, ${summary.seconds_per_epoch.toFixed(2)} s/epoch, backend ${summary.backend}`,
         `valid: ${JSON.stringify(summary.valid ?? {})}`,
-        `test (at best valid epoch)${leak}: ${JSON.stringify(summary.test ?? {})}`,
+        summary.test ? `test (at best valid epoch)${leak}: ${JSON.stringify(summary.test)}` : 'test: absent (no non-empty test split; nothing was measured on test)',
         `run: ${runDir}`,
       ].join('\n'),
     );

@@ -17,6 +17,8 @@ import { loadForTraining, runTraining } from '../training.ts';
 import type { TrainConfig, TrainSummary } from '../training.ts';
 import type { PipelineConfig, TrainSectionConfig } from './config.ts';
 import { runStage } from './stage-runner.ts';
+import { validatePipelineSettings, validateSettingsAgainstData } from './validate-config.ts';
+import { withRunLock } from '../run-lock.ts';
 import type { StageRecord } from './stage-runner.ts';
 
 export interface PipelineHooks {
@@ -41,7 +43,8 @@ export interface PipelineResult {
   readonly fni?: JudgeFalseNegativesResult['result'];
   readonly pretrain: string;
   readonly train: string;
-  readonly test: Record<string, number> | undefined;
+  /** `null` when the dataset has no (non-empty) test split: never reported as zeros. */
+  readonly test: Record<string, number> | null | undefined;
   readonly valid: Record<string, number> | undefined;
   readonly best_epoch: number;
   readonly report?: string;
@@ -105,6 +108,13 @@ function writeJson(path: string, value: unknown): void {
 export async function runPipeline(config: PipelineConfig, runDirArg: string, hooks: PipelineHooks = {}): Promise<PipelineResult> {
   const runDir = resolve(runDirArg);
   const info = hooks.onInfo ?? (() => {});
+  // Every stage's settings are checked before any work (issue 16: a bad judge.llm used to fail after pretraining).
+  validatePipelineSettings(config);
+  mkdirSync(runDir, { recursive: true });
+  return withRunLock(runDir, () => runPipelineLocked(config, runDir, info, hooks), { onWarn: info });
+}
+
+async function runPipelineLocked(config: PipelineConfig, runDir: string, info: (line: string) => void, hooks: PipelineHooks): Promise<PipelineResult> {
   const stages: Record<string, StageRecord> = {};
   const leaky = config.protocol === 'paper';
   const record = (name: string, r: StageRecord): void => {
@@ -139,6 +149,7 @@ export async function runPipeline(config: PipelineConfig, runDirArg: string, hoo
   save();
   const data = loadForTraining(dataDir, config.carveValid, config.seed);
   info(`data: ${dataDir} — ${data.nUsers} users × ${data.nItems} items, ${data.train.indices.length} train interactions`);
+  validateSettingsAgainstData(config, data);
 
   // 2. pretrain
   const pretrainConfig = trainConfigOf(config.pretrain, dataDir, config);
