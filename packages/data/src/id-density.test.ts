@@ -80,3 +80,11 @@ describe('a byte-order mark at the start of a file is accepted', () => {
     expect(error.location).toEqual({ file: 'b.txt', line: 2 });
   });
 });
+
+describe('error messages show invisible characters', () => {
+  it('a byte-order mark inside a file is spelled out, not printed invisibly', () => {
+    const error = catchDtl(() => parseLightGcn('0 1\n\uFEFF1 2\n', 'c.txt'));
+    expect(error.message).toBe('c.txt:2: user id "\\u{feff}1" is not a non-negative integer');
+    expect(catchDtl(() => parseLightGcn('0 1\u0000\n', 'd.txt')).message).toContain('"1\\u{0}"');
+  });
+});

@@ -128,7 +128,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
 
   if (checkpointPath && (options.resume ?? true) && existsSync(checkpointPath)) {
     const ckpt = readCheckpoint(checkpointPath);
-    const meta = ckpt.meta as unknown as CheckpointMeta;
+    const meta = checkpointMeta(ckpt.meta, checkpointPath);
     if (options.fingerprint !== undefined && meta.fingerprint !== options.fingerprint) {
       throw new DtlError('STATE_MISMATCH', `checkpoint ${checkpointPath} was written by a run with other settings; use a new run directory or remove it`);
     }
@@ -268,4 +268,22 @@ interface CheckpointMeta {
   bestValid: Metrics | undefined;
   bestTest: Metrics | undefined;
   finished: boolean;
+}
+
+/** The resume state of a checkpoint, checked field by field (a hand-edited or foreign file is a DtlError, never a TypeError). */
+function checkpointMeta(raw: Readonly<Record<string, unknown>>, file: string): CheckpointMeta {
+  const bad = (field: string): never => {
+    throw new DtlError('INVALID_DATA', `checkpoint meta.${field} is missing or malformed; delete the checkpoint to restart the run`, { location: { file } });
+  };
+  const int = (k: string): void => {
+    if (!Number.isSafeInteger(raw[k]) || (raw[k] as number) < 0) bad(k);
+  };
+  if (typeof raw['model'] !== 'string') bad('model');
+  for (const k of ['step', 'epoch', 'bestEpoch', 'sinceBest']) int(k);
+  if (typeof raw['bestValue'] !== 'number' && raw['bestValue'] !== null) bad('bestValue');
+  if (!Array.isArray(raw['history']) || !raw['history'].every((h) => h !== null && typeof h === 'object' && Number.isSafeInteger((h as { epoch?: unknown }).epoch))) bad('history');
+  if (raw['config'] === null || typeof raw['config'] !== 'object') bad('config');
+  if (typeof raw['finished'] !== 'boolean') bad('finished');
+  // JSON has no -Infinity: a run with no evaluation yet stores its best value as null.
+  return { ...(raw as unknown as CheckpointMeta), bestValue: raw['bestValue'] === null ? -Infinity : (raw['bestValue'] as number) };
 }

@@ -53,12 +53,12 @@ export function scanIntLines(
       }
       const what = label(count);
       if (!ok) {
-        const token = text.slice(start, pos);
+        const token = printable(text.slice(start, pos));
         const reason = /^-\d+$/.test(token) ? 'is negative' : 'is not a non-negative integer';
         throw new DtlError('INVALID_DATA', `${what} "${token}" ${reason}`, { location: { file, line } });
       }
       if (value > MAX_ID) {
-        throw new DtlError('INVALID_DATA', `${what} "${text.slice(start, pos)}" is too large (max ${MAX_ID})`, {
+        throw new DtlError('INVALID_DATA', `${what} "${printable(text.slice(start, pos))}" is too large (max ${MAX_ID})`, {
           location: { file, line },
         });
       }
@@ -75,4 +75,14 @@ export function scanIntLines(
     }
   }
   return nonBlank;
+}
+
+/**
+ * A token as an error message shows it: invisible and control characters (a byte-order mark inside
+ * the file, NUL, zero-width spaces, undecodable bytes) spelled as `\u{…}` so the reader sees them;
+ * long tokens cut to 60 characters.
+ */
+export function printable(token: string): string {
+  const cut = token.length > 60 ? `${token.slice(0, 60)}…` : token;
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff0-\uffff]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
 }
