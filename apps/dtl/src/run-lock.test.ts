@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isDtlError } from '@dtl/core';
 import { generateSynthetic, writeLightGcnDataset } from '@dtl/data';
+import { parsePipelineConfig } from './pipeline/config.ts';
+import { runPipeline } from './pipeline/run-pipeline.ts';
 import { RUN_LOCK_FILE, acquireRunLock, cleanStaleTempFiles, isPidAlive } from './run-lock.ts';
 
 // Issue 16, classes 8 and 9: one process per run directory; leftovers of dead writers are cleaned.
@@ -121,6 +123,15 @@ describe('run lock in process', () => {
     lock.release();
     expect(existsSync(join(dir, RUN_LOCK_FILE))).toBe(false);
     acquireRunLock(dir).release();
+  });
+
+  it('dtl run (runPipeline) takes the lock of its run directory too, before any work', async () => {
+    const dir = fresh('pipeline');
+    writeFileSync(join(dir, RUN_LOCK_FILE), JSON.stringify({ pid: process.ppid, host: hostname(), started: '2026-01-01T00:00:00Z', command: 'dtl run' }));
+    const error = await runPipeline(parsePipelineConfig({ synthetic: { preset: 'tiny' } }), dir).catch((e: unknown) => e);
+    expect(isDtlError(error, 'STATE_MISMATCH')).toBe(true);
+    expect((error as Error).message).toContain(`in use by pid ${process.ppid}`);
+    expect(existsSync(join(dir, 'stages'))).toBe(false);
   });
 
   it('never takes over a lock from another host, and says how to clear it', () => {

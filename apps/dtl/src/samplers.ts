@@ -1,6 +1,8 @@
 import { DtlError, csrTranspose } from '@dtl/core';
 import type { Codebook, DensGates, InteractionData, NegativeSampler } from '@dtl/core';
-import { readCodeFile } from '@dtl/encoding';
+import { readFileSync } from 'node:fs';
+import { parseCodeText } from '@dtl/encoding';
+import { printable } from '@dtl/data';
 import {
   createAhnsSampler,
   createDensSampler,
@@ -49,7 +51,38 @@ export function isSamplerName(name: string): name is SamplerName {
 }
 
 function readCodes(path: string | undefined, offset: number, nItems: number): Codebook | undefined {
-  return path ? readCodeFile(path, { offset, nItems }).codebook : undefined;
+  return path ? readCodesFile(path, { offset, nItems }) : undefined;
+}
+
+/**
+ * Reads a code file (the authors' format, `readCodeFile` of @dtl/encoding) the way every app command
+ * does: a leading byte-order mark is accepted, and invisible characters quoted in an error are
+ * spelled out (`\u{feff}`), so the message shows what is in the file.
+ */
+export function readCodesFile(path: string, options: { readonly offset?: number; readonly nItems?: number } = {}): Codebook {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new DtlError(code === 'ENOENT' ? 'NOT_FOUND' : 'IO_ERROR', code === 'ENOENT' ? 'code file not found' : `cannot read code file (${code ?? String(cause)})`, { location: { file: path }, cause });
+  }
+  text = text.replace(/^\uFEFF/, '');
+  // Codebooks hold int32 parts: a larger part would be stored wrapped, silently another code.
+  const lines = text.split(/\r?\n/);
+  for (let l = 0; l < lines.length; l++) {
+    const m = /^-?\d+\s*:\s*(.*)$/.exec(lines[l]!.trim());
+    const big = m?.[1]!.split('-').find((part) => /^\s*\d+\s*$/.test(part) && Number(part) > 0x7fffffff);
+    if (big !== undefined) throw new DtlError('INVALID_DATA', `code part "${big.trim().slice(0, 30)}" is too large (max 2147483647)`, { location: { file: path, line: l + 1 } });
+  }
+  try {
+    return parseCodeText(text, { ...options, file: path }).codebook;
+  } catch (error) {
+    if (!(error instanceof DtlError)) throw error;
+    const where = error.location ? `${error.location.file}${error.location.line !== undefined ? `:${error.location.line}` : ''}: ` : '';
+    const message = error.message.startsWith(where) ? error.message.slice(where.length) : error.message;
+    throw new DtlError(error.code, printable(message, { max: 300 }), { ...(error.location ? { location: error.location } : {}), cause: error });
+  }
 }
 
 /** What some samplers need from the model they train. */

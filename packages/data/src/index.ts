@@ -7,6 +7,8 @@ export type { CsvColumns, CsvOptions, CsvInteractions } from './csv-reader.ts';
 export { createIdMap } from './id-map.ts';
 export type { IdMap } from './id-map.ts';
 export { loadDataset } from './load-dataset.ts';
+export { printable } from './printable.ts';
+export type { PrintableOptions } from './printable.ts';
 export { checkIdDensity, ID_DENSITY_DEFAULTS } from './id-density.ts';
 export type { IdDensityOptions } from './id-density.ts';
 export type { LoadDatasetOptions, LoadReport, SplitReport, OverlapPolicy, ColdPolicy, ColdCounts } from './load-dataset.ts';

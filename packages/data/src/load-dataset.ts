@@ -9,6 +9,7 @@ import type { PairList } from './pair-list.ts';
 import { coldCounts, filterCsr, intersectionCount, rowDegrees } from './internal/csr-ops.ts';
 import type { ColdCounts } from './internal/csr-ops.ts';
 import { readTextFile } from './internal/io.ts';
+import { printable } from './printable.ts';
 
 export type { ColdCounts } from './internal/csr-ops.ts';
 
@@ -97,10 +98,11 @@ interface DeclaredSizes {
 function readDeclaredSizes(path: string): DeclaredSizes {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readTextFile(path));
+    // A byte-order mark is accepted here as in every other reader.
+    parsed = JSON.parse(readTextFile(path).replace(/^\uFEFF/, ''));
   } catch (error) {
     if (error instanceof DtlError) throw error;
-    throw new DtlError('INVALID_DATA', `not valid JSON (${(error as Error).message})`, { location: { file: path }, cause: error });
+    throw new DtlError('INVALID_DATA', `not valid JSON (${printable((error as Error).message, { max: 200 })})`, { location: { file: path }, cause: error });
   }
   const out: DeclaredSizes = {};
   if (parsed === null || typeof parsed !== 'object') {

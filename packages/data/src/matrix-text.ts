@@ -1,6 +1,7 @@
 import { DtlError } from '@dtl/core';
 import type { DenseMatrix } from '@dtl/core';
 import { readTextFile, writeTextFile } from './internal/io.ts';
+import { printable } from './printable.ts';
 
 const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -37,11 +38,11 @@ export function parseMatrixText(text: string, file: string): DenseMatrix {
     for (let k = 0; k < dim; k++) {
       const token = tokens[k]!;
       if (!FLOAT.test(token)) {
-        throw new DtlError('INVALID_DATA', `value ${k + 1} "${token}" is not a finite float`, { location: { file, line } });
+        throw new DtlError('INVALID_DATA', `value ${k + 1} "${printable(token)}" is not a finite float`, { location: { file, line } });
       }
       const x = Number(token);
       if (!Number.isFinite(Math.fround(x))) {
-        throw new DtlError('INVALID_DATA', `value ${k + 1} "${token}" overflows float32`, { location: { file, line } });
+        throw new DtlError('INVALID_DATA', `value ${k + 1} "${printable(token)}" overflows float32`, { location: { file, line } });
       }
       data[base + k] = x;
     }

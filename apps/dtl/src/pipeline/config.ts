@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { DtlError } from '@dtl/core';
+import { printable } from '@dtl/data';
 import { SAMPLER_NAMES } from '../samplers.ts';
 
 const positiveInt = z.number().int().positive();
@@ -88,7 +89,7 @@ export type TrainSectionConfig = PipelineConfig['train'];
 export function parsePipelineConfig(value: unknown, source = '<config>'): PipelineConfig {
   const result = pipelineConfigSchema.safeParse(value ?? {});
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+    const lines = result.error.issues.map((i) => `  ${i.path.length ? printable(i.path.join('.')) : '(root)'}: ${printable(i.message, { max: 300 })}`);
     throw new DtlError('INVALID_ARGUMENT', `invalid config:\n${lines.join('\n')}`, { location: { file: source } });
   }
   return result.data;
@@ -104,9 +105,11 @@ export function readPipelineConfig(path: string): PipelineConfig {
   }
   let value: unknown;
   try {
-    value = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+    // A byte-order mark is accepted (YAML allows it; JSON.parse does not).
+    value = /\.json$/i.test(path) ? JSON.parse(text.replace(/^\uFEFF/, '')) : parseYaml(text);
   } catch (cause) {
-    throw new DtlError('INVALID_DATA', `config is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(cause as Error).message}`, { location: { file: path }, cause });
+    const why = printable((cause as Error).message, { max: 400, keepLines: true });
+    throw new DtlError('INVALID_DATA', `config is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${why}`, { location: { file: path }, cause });
   }
   return parsePipelineConfig(value, path);
 }

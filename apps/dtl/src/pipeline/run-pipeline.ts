@@ -5,7 +5,7 @@ import type { DenseMatrix, EpochRecordLike } from './types.ts';
 import { DtlError } from '@dtl/core';
 import { datasetStats, generateSynthetic, readMatrixText, writeLightGcnDataset, writeLightGcnFile } from '@dtl/data';
 import type { DatasetStats } from '@dtl/data';
-import { createDualCodebook, readCodeFile } from '@dtl/encoding';
+import { createDualCodebook } from '@dtl/encoding';
 import { readFalseNegativeSet } from '@dtl/llm-fn';
 import type { ProgressFn } from '@dtl/core';
 import { parseLlmSpec } from '../providers.ts';
@@ -17,6 +17,7 @@ import { loadForTraining, runTraining } from '../training.ts';
 import type { TrainConfig, TrainSummary } from '../training.ts';
 import type { PipelineConfig, TrainSectionConfig } from './config.ts';
 import { runStage } from './stage-runner.ts';
+import { readCodesFile } from '../samplers.ts';
 import { validatePipelineSettings, validateSettingsAgainstData } from './validate-config.ts';
 import { withRunLock } from '../run-lock.ts';
 import type { StageRecord } from './stage-runner.ts';
@@ -200,7 +201,7 @@ async function runPipelineLocked(config: PipelineConfig, runDir: string, info: (
   record('trees', treesStage.record);
   const treeFiles = treesStage.output.files;
   const codeOpts = { offset: treesStage.output.offset, nItems: data.nItems };
-  const codes = createDualCodebook(readCodeFile(treeFiles.co, codeOpts).codebook, readCodeFile(treeFiles.se, codeOpts).codebook);
+  const codes = createDualCodebook(readCodesFile(treeFiles.co, codeOpts), readCodesFile(treeFiles.se, codeOpts));
   if (!treesStage.output.given) {
     const { given: _g, offset: _o, ...treeSummary } = treesStage.output;
     partial = { ...partial, trees: treeSummary as Omit<BuildTreesResult, 'codes'> };

@@ -1,4 +1,5 @@
 import { DtlError } from '@dtl/core';
+import { printable } from '../printable.ts';
 
 const MAX_ID = 0x7fffffff;
 
@@ -77,12 +78,3 @@ export function scanIntLines(
   return nonBlank;
 }
 
-/**
- * A token as an error message shows it: invisible and control characters (a byte-order mark inside
- * the file, NUL, zero-width spaces, undecodable bytes) spelled as `\u{…}` so the reader sees them;
- * long tokens cut to 60 characters.
- */
-export function printable(token: string): string {
-  const cut = token.length > 60 ? `${token.slice(0, 60)}…` : token;
-  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff0-\uffff]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
-}
