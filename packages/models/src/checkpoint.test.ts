@@ -34,7 +34,7 @@ describe('checkpoint integrity', () => {
   it('a flipped bit in the tensor data, a truncation or appended bytes are INVALID_DATA naming the file', () => {
     const damaged = join(dir, 'damaged.bin');
     const flipped = Buffer.from(bytes);
-    flipped[bytes.length - 40] ^= 0x10; // inside the tensors, before the 32-byte trailer
+    flipped[bytes.length - 40] = flipped[bytes.length - 40]! ^ 0x10; // inside the tensors, before the 32-byte trailer
     for (const b of [flipped, bytes.subarray(0, bytes.length - 5), Buffer.concat([bytes, Buffer.from('x')])]) {
       writeFileSync(damaged, b);
       expect(codeOf(() => readCheckpoint(damaged))).toMatch(new RegExp(`^INVALID_DATA: ${damaged}: not a usable dtl checkpoint: .*; delete it`));
