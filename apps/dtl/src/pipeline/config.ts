@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { DtlError } from '@dtl/core';
 import { printable } from '@dtl/data';
 import { SAMPLER_NAMES } from '../samplers.ts';
@@ -106,7 +106,7 @@ export function readPipelineConfig(path: string): PipelineConfig {
   let value: unknown;
   try {
     // A byte-order mark is accepted (YAML allows it; JSON.parse does not).
-    value = /\.json$/i.test(path) ? JSON.parse(text.replace(/^\uFEFF/, '')) : parseYaml(text);
+    value = /\.json$/i.test(path) ? JSON.parse(text.replace(/^\uFEFF/, '')) : parseYamlStrict(text);
   } catch (cause) {
     const why = printable((cause as Error).message, { max: 400, keepLines: true });
     throw new DtlError('INVALID_DATA', `config is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${why}`, { location: { file: path }, cause });
@@ -125,3 +125,11 @@ export const DEMO_CONFIG = {
   trees: { leafSize: 10 },
   train: { lr: 0.005, epochs: 30, patience: 4 },
 } as const;
+
+/** YAML to a plain value; the parser's warnings (an unresolved tag such as `!!binary`) are errors too, not lines on stderr. */
+function parseYamlStrict(text: string): unknown {
+  const doc = parseDocument(text, { logLevel: 'silent' });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) throw problem;
+  return doc.toJS();
+}
