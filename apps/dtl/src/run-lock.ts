@@ -125,7 +125,9 @@ export function acquireRunLock(runDir: string, options: RunLockOptions = {}): Ru
         : 'a process that is still writing the lock file';
       const what = holder && holder.host !== me.host
         ? `; it runs on another host, so it cannot be checked from here — if that run is gone, delete ${path}`
-        : '; wait for it to finish or stop it, or choose another --out';
+        : holder
+          ? `; wait for it to finish or stop it, or choose another --out (if pid ${holder.pid} is not a dtl run, e.g. after a reboot, delete ${path})`
+          : '; wait for it to finish or stop it, or choose another --out';
       throw new DtlError('STATE_MISMATCH', `run directory ${runDir} is in use by ${who}${what}`, { location: { file: path } });
     }
     // Only one process may take a stale lock over: the takeover itself is O_EXCL-guarded, and the lock
