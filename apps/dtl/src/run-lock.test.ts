@@ -134,6 +134,14 @@ describe('run lock in process', () => {
     expect(existsSync(join(dir, 'stages'))).toBe(false);
   });
 
+  it('an --out that is a file is IO_ERROR naming it (dtl train and dtl run), not a raw EEXIST', async () => {
+    const file = join(root, 'not-a-dir');
+    writeFileSync(file, '');
+    const error = await runPipeline(parsePipelineConfig({}), join(file, 'sub')).catch((e: unknown) => e);
+    expect(isDtlError(error, 'IO_ERROR')).toBe(true);
+    expect((error as Error).message).toMatch(/not-a-dir\/sub: run directory exists and is not a directory/);
+  });
+
   it('never takes over a lock from another host, and says how to clear it', () => {
     const dir = fresh('foreign');
     writeFileSync(join(dir, RUN_LOCK_FILE), JSON.stringify({ pid: 1, host: 'elsewhere.example', started: '2026-01-01T00:00:00Z', command: 'dtl run' }));

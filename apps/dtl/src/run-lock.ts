@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DtlError } from '@dtl/core';
@@ -165,6 +165,17 @@ export function acquireRunLock(runDir: string, options: RunLockOptions = {}): Ru
   const cleaned = cleanStaleTempFiles(runDir);
   if (cleaned.length > 0) options.onWarn?.(`removed ${cleaned.length} leftover temporary file(s) of interrupted writes: ${cleaned.slice(0, 3).join(', ')}${cleaned.length > 3 ? ', …' : ''}`);
   return { path, holder: me, cleaned, release };
+}
+
+/** Creates a run directory (and its parents); a path that is a file or not writable is IO_ERROR naming it. */
+export function ensureRunDir(runDir: string): void {
+  try {
+    mkdirSync(runDir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'exists and is not a directory (or a parent is a file)' : `cannot be created (${code ?? String(error)})`;
+    throw new DtlError('IO_ERROR', `run directory ${why}; choose another --out`, { location: { file: runDir }, cause: error });
+  }
 }
 
 /** Runs `work` holding the run directory's lock; released when it settles (errors included). */

@@ -10,7 +10,7 @@ import type { EpochRecord, FitResult, Metrics, OptimizerKind } from '@dtl/models
 import type { SyncTeam } from '@dtl/kernels';
 import { createSplitEvaluator } from './evaluation.ts';
 import { buildSampler } from './samplers.ts';
-import { withRunLock } from './run-lock.ts';
+import { ensureRunDir, withRunLock } from './run-lock.ts';
 import type { SamplerConfig } from './samplers.ts';
 
 export const MODEL_NAMES = ['mf', 'lightgcn', 'two-tower'] as const;
@@ -276,7 +276,7 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
   const fn = options.falseNegatives;
   const fnFingerprint = fn ? { label: fn.label, use: fn.use, weight: fn.weight, hash: csrHash(fn.pairs) } : undefined;
   const fingerprint = fingerprintOf({ fullConfig, fnFingerprint, protocol });
-  mkdirSync(runDir, { recursive: true });
+  ensureRunDir(runDir);
   return withRunLock(runDir, () => trainLocked(), { onWarn: options.onInfo });
 
   async function trainLocked(): Promise<TrainSummary> {

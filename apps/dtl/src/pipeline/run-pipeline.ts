@@ -19,7 +19,7 @@ import type { PipelineConfig, TrainSectionConfig } from './config.ts';
 import { runStage } from './stage-runner.ts';
 import { readCodesFile } from '../samplers.ts';
 import { validatePipelineSettings, validateSettingsAgainstData } from './validate-config.ts';
-import { withRunLock } from '../run-lock.ts';
+import { ensureRunDir, withRunLock } from '../run-lock.ts';
 import type { StageRecord } from './stage-runner.ts';
 
 export interface PipelineHooks {
@@ -111,7 +111,7 @@ export async function runPipeline(config: PipelineConfig, runDirArg: string, hoo
   const info = hooks.onInfo ?? (() => {});
   // Every stage's settings are checked before any work (issue 16: a bad judge.llm used to fail after pretraining).
   validatePipelineSettings(config);
-  mkdirSync(runDir, { recursive: true });
+  ensureRunDir(runDir);
   return withRunLock(runDir, () => runPipelineLocked(config, runDir, info, hooks), { onWarn: info });
 }
 
