@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import { DtlError } from '@dtl/core';
 import { loadDataset, readMatrixText } from '@dtl/data';
 import { createDualCodebook, readCodeFile } from '@dtl/encoding';
+import { DEFAULT_MAX_REPLY_BYTES } from '@dtl/llm-fn';
 import type { RuleMode } from '@dtl/llm-fn';
 import { createOutput } from '../output.ts';
 import { nonNegativeInt, positiveInt, unitFloat } from './option-parsers.ts';
@@ -37,6 +38,8 @@ interface JudgeOptions {
   retries: number;
   tokenBudget?: number;
   threads: number;
+  maxFailed: number;
+  maxReplyBytes: number;
   json?: boolean;
 }
 
@@ -53,6 +56,20 @@ function readRunJson(runDir: string): { data: string } {
   // Relative paths: as written (cwd of `dtl train`) if that exists, else relative to the run dir.
   const dataDir = isAbsolute(data) || existsSync(data) ? data : resolve(runDir, data);
   return { data: dataDir };
+}
+
+/** Default of `--max-failed`: more than 5 % failed requests make `dtl judge` exit non-zero. */
+export const DEFAULT_MAX_FAILED = 0.05;
+
+/** PROVIDER_FAILURE (exit code 2) when more than `maxFailed` of `requests` failed; the artifact is already written. */
+export function assertFailureRate(failed: number, requests: number, maxFailed: number): void {
+  if (failed > 0 && failed > maxFailed * requests) {
+    throw new DtlError(
+      'PROVIDER_FAILURE',
+      `${failed} of ${requests} judge requests failed (${((100 * failed) / requests).toFixed(1)} % > --max-failed ${(100 * maxFailed).toFixed(1)} %); ` +
+        'their candidates are unlabeled in the artifact — rerun to retry only the failed calls (completed calls are cached)',
+    );
+  }
 }
 
 export function register(program: Command): void {
@@ -76,6 +93,8 @@ export function register(program: Command): void {
     .option('--retries <n>', 'retries per failed call', nonNegativeInt, 2)
     .option('--token-budget <n>', 'prompt token budget (history truncated beyond it)', positiveInt)
     .option('--threads <n>', 'gguf: CPU threads', positiveInt, 1)
+    .option('--max-failed <fraction>', 'exit non-zero (code 2) when more than this fraction of the requests failed', unitFloat, DEFAULT_MAX_FAILED)
+    .option('--max-reply-bytes <n>', 'largest LLM reply accepted; a longer one is a failed call', positiveInt, DEFAULT_MAX_REPLY_BYTES)
     .option('--json', 'print one JSON object as the last stdout line')
     .action(async (opts: JudgeOptions) => {
       const out = createOutput(opts.json === true);
@@ -119,6 +138,7 @@ export function register(program: Command): void {
         timeoutMs: opts.timeout,
         retries: opts.retries,
         threads: opts.threads,
+        maxReplyBytes: opts.maxReplyBytes,
         artifactMeta: { run: runDir, codes: { co: coFile, se: seFile, offset: opts.codesOffset } },
         onInfo: (line) => out.info(line),
         planted: readPlantedPreferences(dataDir, data.nUsers, data.nItems),
@@ -135,5 +155,6 @@ export function register(program: Command): void {
           `wrote ${result.artifact}`,
         ].join('\n'),
       );
+      assertFailureRate(result.failed, result.requests, opts.maxFailed);
     });
 }

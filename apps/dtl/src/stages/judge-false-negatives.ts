@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { csrFromPairs, csrUnion } from '@dtl/core';
+import { DtlError, csrFromPairs, csrUnion, isDtlError } from '@dtl/core';
 import { readLightGcnFile } from '@dtl/data';
 import type { Csr, DenseMatrix, DualCodebook, InteractionData } from '@dtl/core';
 import { fniMetrics } from '@dtl/eval';
 import type { FniMetrics } from '@dtl/eval';
-import { flaggedPairs, openJudgeCache, runJudging, topKCandidates, writeFalseNegativeSet } from '@dtl/llm-fn';
+import { createRedactor, flaggedPairs, openJudgeCache, runJudging, topKCandidates, writeFalseNegativeSet } from '@dtl/llm-fn';
 import type { RuleJudgeOptions } from '@dtl/llm-fn';
-import { createJudge } from '../providers.ts';
+import { createJudge, judgeEndpoint, judgeSecrets } from '../providers.ts';
 import type { LlmSpec } from '../providers.ts';
 
 export interface JudgeFalseNegativesOptions {
@@ -29,6 +29,10 @@ export interface JudgeFalseNegativesOptions {
   readonly timeoutMs: number;
   readonly retries: number;
   readonly threads: number;
+  /** Reply cap in bytes (default 256 KiB): a longer reply is a failed call. */
+  readonly maxReplyBytes?: number | undefined;
+  /** Environment for the provider key (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   readonly artifactMeta?: Record<string, unknown>;
   readonly signal?: AbortSignal;
   readonly onInfo?: (line: string) => void;
@@ -56,6 +60,7 @@ export interface JudgeFalseNegativesResult {
     calls: number;
     cached: number;
     failed: number;
+    too_large: number;
     retries: number;
     timeouts: number;
     candidates: number;
@@ -87,6 +92,23 @@ export interface JudgeFalseNegativesResult {
  * Precision/recall against valid+test are computed here for the report only (evaluator side).
  */
 export async function judgeFalseNegatives(options: JudgeFalseNegativesOptions): Promise<JudgeFalseNegativesResult> {
+  const env = options.env ?? process.env;
+  const secrets = judgeSecrets(env);
+  const redact = createRedactor(secrets);
+  try {
+    return await judge({ ...options, env, onInfo: options.onInfo ? (line) => options.onInfo!(redact(line)) : undefined }, secrets);
+  } catch (error) {
+    // Nothing that reaches a log may hold the key: rethrow with the message redacted.
+    if (isDtlError(error)) {
+      const message = redact(error.message);
+      if (message === error.message) throw error;
+      throw new DtlError(error.code, message);
+    }
+    throw new Error(redact(String((error as Error)?.message ?? error)));
+  }
+}
+
+async function judge(options: JudgeFalseNegativesOptions, secrets: readonly string[]): Promise<JudgeFalseNegativesResult> {
   const t0 = performance.now();
   const { data, userEmb, itemEmb, spec } = options;
   const nJudged = Math.min(options.users ?? data.nUsers, data.nUsers);
@@ -98,14 +120,23 @@ export async function judgeFalseNegatives(options: JudgeFalseNegativesOptions): 
     k: options.candidates,
     userIds: Int32Array.from({ length: nJudged }, (_, u) => u),
   });
-  const app = await createJudge(spec, {
-    env: process.env,
-    rule: options.rule,
-    ...(options.tokenBudget ? { prompt: { tokenBudget: options.tokenBudget } } : {}),
-    timeoutMs: options.timeoutMs,
-    threads: options.threads,
-  });
-  const cache = openJudgeCache(options.cachePath);
+  // The cache first: a cache locked by another live process fails before any model is loaded.
+  const cache = openJudgeCache(options.cachePath, { redact: secrets });
+  let app: Awaited<ReturnType<typeof createJudge>>;
+  try {
+    app = await createJudge(spec, {
+      env: options.env ?? process.env,
+      rule: options.rule,
+      ...(options.tokenBudget ? { prompt: { tokenBudget: options.tokenBudget } } : {}),
+      timeoutMs: options.timeoutMs,
+      threads: options.threads,
+      ...(options.maxReplyBytes ? { maxReplyBytes: options.maxReplyBytes } : {}),
+    });
+  } catch (error) {
+    cache.close();
+    throw error;
+  }
+  options.onInfo?.(`judge endpoint: ${judgeEndpoint(spec)}`);
   options.onInfo?.(`judge ${app.judge.id}, per ${options.per}: ${nJudged} users × ${options.candidates} candidates; cache ${options.cachePath}`);
   let lastReport = 0;
   let outcome;
@@ -120,6 +151,8 @@ export async function judgeFalseNegatives(options: JudgeFalseNegativesOptions): 
       timeoutMs: options.timeoutMs,
       retries: options.retries,
       cache,
+      redact: secrets,
+      ...(options.maxReplyBytes ? { maxReplyBytes: options.maxReplyBytes } : {}),
       signal: options.signal,
       onProgress: (e) => {
         const now = performance.now();
@@ -150,7 +183,7 @@ export async function judgeFalseNegatives(options: JudgeFalseNegativesOptions): 
       ...options.artifactMeta,
     },
     pairs,
-  });
+  }, { redact: secrets });
   // Reported only (evaluator side): flagged candidates vs the users' valid + test positives.
   const empty: Csr = csrFromPairs(data.nUsers, data.nItems, [], []).csr;
   const heldOut = csrUnion(data.valid ?? empty, data.test ?? empty);
@@ -167,6 +200,7 @@ export async function judgeFalseNegatives(options: JudgeFalseNegativesOptions): 
       calls: stats.calls,
       cached: stats.cached,
       failed: stats.failed,
+      too_large: stats.tooLarge,
       retries: stats.retries,
       timeouts: stats.timeouts,
       candidates: stats.candidates,
