@@ -42,13 +42,14 @@ interface Row {
 type DatabaseCtor = typeof BetterSqlite3;
 let loaded: DatabaseCtor | undefined;
 
-/** Loads better-sqlite3 on first use (overridable in tests through `loader`). */
-export function loadBetterSqlite3(loader: () => unknown = () => createRequire(import.meta.url)('better-sqlite3')): DatabaseCtor {
-  if (loaded) return loaded;
+/** Loads better-sqlite3 on first use; a `loader` (tests) bypasses the memo. */
+export function loadBetterSqlite3(loader?: () => unknown): DatabaseCtor {
+  if (loaded && !loader) return loaded;
   try {
-    const mod = loader() as DatabaseCtor | { default: DatabaseCtor };
-    loaded = typeof mod === 'function' ? mod : mod.default;
-    return loaded;
+    const mod = (loader ?? (() => createRequire(import.meta.url)('better-sqlite3')))() as DatabaseCtor | { default: DatabaseCtor };
+    const ctor = typeof mod === 'function' ? mod : mod.default;
+    if (!loader) loaded = ctor;
+    return ctor;
   } catch (error) {
     throw new DtlError(
       'UNSUPPORTED',
