@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@dtl/core';
 import { openJudgeCache, readFalseNegativeSet } from '@dtl/llm-fn';
 import { startFakeOpenAiServer } from '@dtl/llm-fn/testing';
-import type { FakeCall, FakeOpenAiServer } from '@dtl/llm-fn/testing';
+import type { FakeCall, FakeOpenAiServer, FakeReply } from '@dtl/llm-fn/testing';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 const SECRET = 'sk-cli-secret-0123456789abcdef';
@@ -48,11 +48,11 @@ interface Child {
   readonly stderr: string;
 }
 
-function runDtl(args: string[], killWhen?: () => boolean): Promise<Child> {
+function runDtl(args: string[], killWhen?: () => boolean, env: Record<string, string> = {}): Promise<Child> {
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, ['--conditions=@dtl/source', '--import', 'tsx', 'apps/dtl/src/bin.ts', ...args], {
       cwd: ROOT,
-      env: { ...process.env, OPENAI_API_KEY: SECRET },
+      env: { ...process.env, OPENAI_API_KEY: SECRET, ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -75,13 +75,15 @@ function runDtl(args: string[], killWhen?: () => boolean): Promise<Child> {
 }
 
 let server: FakeOpenAiServer;
+const goodReply = (call: FakeCall, delayMs = 40): FakeReply => {
+  const n = Number(/Candidates \((\d+)\)/.exec(call.user)?.[1] ?? 0);
+  const judgments = Array.from({ length: n }, (_, i) => ({ index: i, label: i < 2 ? 'positive' : 'negative' }));
+  return { kind: 'content', content: JSON.stringify({ judgments }), delayMs };
+};
+let reply: (call: FakeCall, n: number) => FakeReply = (call) => goodReply(call);
 let dir: string;
 beforeAll(async () => {
-  server = await startFakeOpenAiServer((call: FakeCall) => {
-    const n = Number(/Candidates \((\d+)\)/.exec(call.user)?.[1] ?? 0);
-    const judgments = Array.from({ length: n }, (_, i) => ({ index: i, label: i < 2 ? 'positive' : 'negative' }));
-    return { kind: 'content', content: JSON.stringify({ judgments }), delayMs: 40 };
-  });
+  server = await startFakeOpenAiServer((call: FakeCall, n: number) => reply(call, n));
   dir = mkdtempSync(join(tmpdir(), 'dtl-judge-cli-'));
   writeRun(dir);
 });
@@ -150,4 +152,117 @@ describe('dtl judge', () => {
     }
     expect(readFileSync(cachePath).includes(SECRET)).toBe(false);
   });
+});
+
+const lastJson = (c: Child): Record<string, number | string> => JSON.parse(c.stdout.trim().split('\n').at(-1)!) as Record<string, number | string>;
+
+describe('dtl judge: hostile inputs (issue 16)', () => {
+  it('class 1: a malformed --llm is rejected before any request; a good one prints its host first', async () => {
+    const before = server.calls.length;
+    const bad = await runDtl(['judge', '--run', dir, '--llm', `openai:m@${server.baseURL.replace('http://', '')}`, '--cache', join(dir, 'bad.sqlite'), '--json']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/INVALID_ARGUMENT: --llm .*must start with http:\/\/ or https:\/\//);
+    expect(server.calls.length).toBe(before);
+    expect(existsSync(join(dir, 'bad.sqlite'))).toBe(false);
+
+    const host = new URL(server.baseURL).host;
+    const good = await runDtl(['judge', '--run', dir, '--llm', `openai:m@${server.baseURL}`, '--users', '2', '--candidates', '3', '--cache', join(dir, 'host.sqlite'), '--out', join(dir, 'host-fn.json'), '--json']);
+    expect(good.code).toBe(0);
+    const lines = good.stderr.split('\n');
+    const endpoint = lines.findIndex((l) => l.includes(`judge endpoint: openai model "m" at host ${host}`));
+    expect(endpoint).toBeGreaterThanOrEqual(0);
+    expect(endpoint).toBeLessThan(lines.findIndex((l) => /\d+\/\d+ requests/.test(l)));
+  }, 60_000);
+
+  it('class 2: a key echoed by the server (401 and 200 bodies) is in no file and no output', async () => {
+    const KEY = 'lm-studio-0d1e2f3a4b5c6d7e';
+    reply = (call, n) => {
+      const key = String(call.headers.authorization ?? '').replace(/^Bearer /, '');
+      if (n % 2 === 0) return { kind: 'error', status: 401, message: `Incorrect API key provided: ${key}` };
+      const good = goodReply(call, 0) as { content: string };
+      return { kind: 'content', content: `key=${key} ${good.content}` };
+    };
+    try {
+      const cachePath = join(dir, 'echo.sqlite');
+      const out = join(dir, 'echo-fn.json');
+      const r = await runDtl(['judge', '--run', dir, '--llm', `openai:m@${server.baseURL}`, '--users', '6', '--candidates', '3', '--retries', '0', '--concurrency', '1', '--max-failed', '1', '--cache', cachePath, '--out', out], undefined, { OPENAI_API_KEY: KEY });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/6 requests, 6 calls, 0 cached, 3 failed/);
+      for (const text of [r.stdout, r.stderr, readFileSync(out, 'utf8')]) expect(text).not.toContain(KEY);
+      for (const file of [cachePath, `${cachePath}-wal`]) if (existsSync(file)) expect(readFileSync(file).includes(KEY)).toBe(false);
+      expect(readFileSync(cachePath).includes('[redacted]')).toBe(true);
+    } finally {
+      reply = (call) => goodReply(call);
+    }
+  }, 60_000);
+
+  it('class 8: two dtl judge on one cache never make the same call twice', async () => {
+    reply = (call) => goodReply(call, 150);
+    try {
+      const cachePath = join(dir, 'two.sqlite');
+      const args = (i: number) => ['judge', '--run', dir, '--llm', `openai:m@${server.baseURL}`, '--candidates', '4', '--concurrency', '2', '--cache', cachePath, '--out', join(dir, `two-${i}.json`), '--json'];
+      const before = server.calls.length;
+      const [a, b] = await Promise.all([runDtl(args(1)), runDtl(args(2))]);
+      const calls = server.calls.slice(before).map((c) => c.user);
+      expect(new Set(calls).size).toBe(calls.length); // no prompt sent twice
+      const results = [a, b];
+      const winner = results.find((r) => r.code === 0)!;
+      const loser = results.find((r) => r.code !== 0)!;
+      expect(winner).toBeDefined();
+      expect(loser?.code).toBe(2);
+      expect(loser.stderr).toMatch(/STATE_MISMATCH: .*judge cache .* is in use by process \d+/);
+      expect(lastJson(winner)['calls']).toBe(N_USERS);
+      expect(existsSync(`${cachePath}.lock`)).toBe(false);
+    } finally {
+      reply = (call) => goodReply(call);
+    }
+  }, 60_000);
+
+  it('class 10: exits non-zero with the count when more than --max-failed of the requests failed', async () => {
+    reply = () => ({ kind: 'error', status: 500 });
+    try {
+      const args = ['judge', '--run', dir, '--llm', `openai:m@${server.baseURL}`, '--users', '5', '--candidates', '3', '--retries', '0', '--cache', join(dir, 'fail.sqlite'), '--out', join(dir, 'fail-fn.json'), '--json'];
+      const r = await runDtl(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/5 of 5 judge requests failed \(100\.0 % > --max-failed 5\.0 %\)/);
+      expect(lastJson(r)['failed']).toBe(5); // the summary is still printed
+      const tolerant = await runDtl([...args, '--max-failed', '1']);
+      expect(tolerant.code).toBe(0);
+    } finally {
+      reply = (call) => goodReply(call);
+    }
+  }, 60_000);
+});
+
+describe('dtl startup (issue 15)', () => {
+  it('--help loads none of the heavy optional packages', async () => {
+    const hook = join(dir, 'trace-hook.mjs');
+    writeFileSync(
+      hook,
+      `export async function resolve(specifier, context, next) {
+        const r = await next(specifier, context);
+        if (/node_modules\\/(better-sqlite3|node-llama-cpp|@langchain)\\//.test(r.url)) process.stderr.write('HEAVY ' + r.url + '\\n');
+        return r;
+      }`,
+    );
+    const register = join(dir, 'trace-register.mjs');
+    writeFileSync(
+      register,
+      `import { createRequire, register } from 'node:module';
+      register(${JSON.stringify('file://' + hook)});
+      // CommonJS loads (require) bypass the ESM hook: check the require cache at exit too.
+      process.on('exit', () => {
+        for (const k of Object.keys(createRequire(import.meta.url).cache)) if (/node_modules\\/(better-sqlite3|node-llama-cpp|@langchain)\\//.test(k)) process.stderr.write('HEAVY ' + k + '\\n');
+      });`,
+    );
+    const child = spawn(process.execPath, ['--conditions=@dtl/source', '--import', 'tsx', '--import', register, 'apps/dtl/src/bin.ts', 'judge', '--help'], { cwd: ROOT });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise((ok) => child.on('close', ok));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/--max-failed/);
+    expect(stderr).not.toMatch(/HEAVY/);
+  }, 60_000);
 });
