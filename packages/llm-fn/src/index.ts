@@ -13,9 +13,11 @@ export type { JudgeCache, CachedCall, JudgeCacheOptions } from './judge-cache.ts
 export { openJudgeCache } from './sqlite-judge-cache.ts';
 export type { OpenJudgeCacheOptions } from './sqlite-judge-cache.ts';
 export { redactSecrets, createRedactor } from './internal/redact.ts';
-export { runJudging, DEFAULT_MAX_REPLY_BYTES } from './run-judging.ts';
+export { runJudging, planJudging, DEFAULT_MAX_REPLY_BYTES } from './run-judging.ts';
 export { createCappedFetch } from './capped-fetch.ts';
-export type { RunJudgingOptions, JudgingOutcome, JudgingStats, Granularity } from './run-judging.ts';
+export type { RunJudgingOptions, JudgingOutcome, JudgingStats, Granularity, JudgingTask, JudgingPlanOptions } from './run-judging.ts';
+export { writeJudgeBatch, importJudgeBatch, JUDGMENTS_JSON_SCHEMA } from './judge-batch.ts';
+export type { WriteJudgeBatchOptions, WriteJudgeBatchResult, ImportJudgeBatchOptions, ImportJudgeBatchStats } from './judge-batch.ts';
 export type { CandidateSet } from './candidate-set.ts';
 export { topKCandidates } from './candidates.ts';
 export type { TopKCandidatesOptions } from './candidates.ts';

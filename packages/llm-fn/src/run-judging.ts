@@ -115,12 +115,44 @@ export interface JudgingOutcome {
   readonly stats: JudgingStats;
 }
 
-interface Task {
+/** One request of a run: a candidate-set row and the candidate slots it covers. */
+export interface JudgingTask {
   readonly row: number;
   readonly slots: readonly number[];
 }
+type Task = JudgingTask;
 
-function validate(o: RunJudgingOptions): void {
+/** What {@link planJudging} needs: the request-shaping part of {@link RunJudgingOptions}. */
+export type JudgingPlanOptions = Pick<RunJudgingOptions, 'codes' | 'history' | 'candidates' | 'granularity'>;
+
+/**
+ * The requests a candidate set needs at a granularity, in order (shared by the live runner and the
+ * batch writer / importer, so both make exactly the same prompts and cache keys).
+ */
+export function planJudging(o: JudgingPlanOptions): { tasks: JudgingTask[]; nCandidates: number; requestOf: (task: JudgingTask) => JudgeRequest } {
+  const { candidates, codes, history } = o;
+  const granularity = o.granularity ?? 'user';
+  const k = candidates.k;
+  const tasks: Task[] = [];
+  let nCandidates = 0;
+  for (let r = 0; r < candidates.users.length; r++) {
+    const slots: number[] = [];
+    for (let j = 0; j < k; j++) if (candidates.items[r * k + j]! >= 0) slots.push(r * k + j);
+    nCandidates += slots.length;
+    if (slots.length === 0) continue;
+    if (granularity === 'user') tasks.push({ row: r, slots });
+    else for (const s of slots) tasks.push({ row: r, slots: [s] });
+  }
+  const codesOf = (item: number): JudgeItemCodes => ({ co: codeOf(codes.co, item), se: codeOf(codes.se, item) });
+  const requestOf = (task: Task): JudgeRequest => ({
+    history: Array.from(csrRow(history, candidates.users[task.row]!), codesOf),
+    candidates: task.slots.map((s) => codesOf(candidates.items[s]!)),
+  });
+  return { tasks, nCandidates, requestOf };
+}
+
+/** Checks the candidate set against history and codebooks, and the numeric options. */
+export function validateJudging(o: Pick<RunJudgingOptions, 'codes' | 'history' | 'candidates' | 'concurrency' | 'retries' | 'timeoutMs' | 'maxReplyBytes'>): void {
   const { candidates: c, history, codes } = o;
   if (!(c.k > 0) || c.items.length !== c.users.length * c.k) {
     throw new DtlError('INVALID_ARGUMENT', `candidate set: ${c.items.length} items for ${c.users.length} users × k=${c.k}`);
@@ -145,7 +177,7 @@ function validate(o: RunJudgingOptions): void {
 
 /** Runs the judge over the candidates (see the module comment). */
 export async function runJudging(options: RunJudgingOptions): Promise<JudgingOutcome> {
-  validate(options);
+  validateJudging(options);
   const { judge, codes, history, candidates, cache, signal } = options;
   const granularity = options.granularity ?? 'user';
   const concurrency = options.concurrency ?? 4;
@@ -158,22 +190,7 @@ export async function runJudging(options: RunJudgingOptions): Promise<JudgingOut
   const k = candidates.k;
   const labels = new Int8Array(candidates.items.length).fill(-1);
 
-  const tasks: Task[] = [];
-  let nCandidates = 0;
-  for (let r = 0; r < candidates.users.length; r++) {
-    const slots: number[] = [];
-    for (let j = 0; j < k; j++) if (candidates.items[r * k + j]! >= 0) slots.push(r * k + j);
-    nCandidates += slots.length;
-    if (slots.length === 0) continue;
-    if (granularity === 'user') tasks.push({ row: r, slots });
-    else for (const s of slots) tasks.push({ row: r, slots: [s] });
-  }
-
-  const codesOf = (item: number): JudgeItemCodes => ({ co: codeOf(codes.co, item), se: codeOf(codes.se, item) });
-  const requestOf = (task: Task): JudgeRequest => ({
-    history: Array.from(csrRow(history, candidates.users[task.row]!), codesOf),
-    candidates: task.slots.map((s) => codesOf(candidates.items[s]!)),
-  });
+  const { tasks, nCandidates, requestOf } = planJudging(options);
 
   const stats = { calls: 0, cached: 0, failed: 0, tooLarge: 0, missing: 0, retries: 0, timeouts: 0, promptTokens: 0, responseTokens: 0, callSeconds: 0 };
   const started = performance.now();

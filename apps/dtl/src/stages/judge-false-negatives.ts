@@ -5,8 +5,8 @@ import { readLightGcnFile } from '@dtl/data';
 import type { Csr, DenseMatrix, DualCodebook, InteractionData } from '@dtl/core';
 import { fniMetrics } from '@dtl/eval';
 import type { FniMetrics } from '@dtl/eval';
-import { createRedactor, flaggedPairs, openJudgeCache, runJudging, topKCandidates, writeFalseNegativeSet } from '@dtl/llm-fn';
-import type { RuleJudgeOptions } from '@dtl/llm-fn';
+import { createRedactor, flaggedPairs, importJudgeBatch, openJudgeCache, runJudging, topKCandidates, writeFalseNegativeSet, writeJudgeBatch } from '@dtl/llm-fn';
+import type { ImportJudgeBatchStats, RuleJudgeOptions } from '@dtl/llm-fn';
 import { createJudge, judgeEndpoint, judgeSecrets } from '../providers.ts';
 import type { LlmSpec } from '../providers.ts';
 
@@ -34,6 +34,13 @@ export interface JudgeFalseNegativesOptions {
   /** Environment for the provider key (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly artifactMeta?: Record<string, unknown>;
+  /**
+   * Offline judging: import this batch results file (OpenAI batch output JSONL) into the cache, then
+   * label from the cache only — no request is sent. Needs an `openai:` spec.
+   */
+  readonly batchIn?: string | undefined;
+  /** `body.response_format` of batch request lines (default json_schema). */
+  readonly batchResponseFormat?: 'json_schema' | 'json_object' | 'none' | undefined;
   readonly signal?: AbortSignal;
   readonly onInfo?: (line: string) => void;
   /**
@@ -61,6 +68,10 @@ export interface JudgeFalseNegativesResult {
     cached: number;
     failed: number;
     too_large: number;
+    /** Batch import: requests without a usable result (unlabeled; write a new batch file for them). */
+    missing: number;
+    /** Batch import counters (with `--batch-in`). */
+    batch?: ImportJudgeBatchStats | undefined;
     retries: number;
     timeouts: number;
     candidates: number;
@@ -92,11 +103,74 @@ export interface JudgeFalseNegativesResult {
  * Precision/recall against valid+test are computed here for the report only (evaluator side).
  */
 export async function judgeFalseNegatives(options: JudgeFalseNegativesOptions): Promise<JudgeFalseNegativesResult> {
+  return redacted(options, (o, secrets) => judge(o, secrets));
+}
+
+/** What {@link writeJudgeBatchFile} wrote. */
+export interface JudgeBatchOutResult {
+  readonly judge: string;
+  readonly per: 'user' | 'pair';
+  readonly users: number;
+  readonly requests: number;
+  /** Lines written: prompts without a cached answer. */
+  readonly written: number;
+  readonly cached: number;
+  readonly prompt_tokens_estimate: number;
+  readonly model: string;
+  readonly batch_out: string;
+  readonly cache: string;
+}
+
+/**
+ * Writes every prompt of the candidate set not yet answered in the cache as an OpenAI batch request
+ * line (`--batch-out`); nothing is sent. Run the file with `vllm run-batch` or a Batch API, then pass
+ * the results with `batchIn`.
+ */
+export async function writeJudgeBatchFile(options: JudgeFalseNegativesOptions & { readonly batchOut: string }): Promise<JudgeBatchOutResult> {
+  const batchOut = options.batchOut;
+  return redacted(options, async (o, secrets) => {
+    const { spec } = o;
+    if (spec.kind !== 'openai') throw new DtlError('INVALID_ARGUMENT', `batch files need an openai:<model> judge (the model the batch engine serves), got ${spec.kind}`);
+    const { candidates, nJudged, cache, app } = await setup(o, secrets);
+    try {
+      o.onInfo?.(`judge ${app.judge.id}, per ${o.per}: ${nJudged} users × ${o.candidates} candidates; writing batch requests (nothing is sent)`);
+      const w = writeJudgeBatch(batchOut, {
+        judge: app.judge,
+        model: spec.model,
+        codes: o.codes,
+        history: o.data.train,
+        candidates,
+        granularity: o.per,
+        cache,
+        redact: secrets,
+        ...(o.tokenBudget ? { prompt: { tokenBudget: o.tokenBudget } } : {}),
+        ...(o.batchResponseFormat ? { responseFormat: o.batchResponseFormat } : {}),
+      });
+      return {
+        judge: app.judge.id,
+        per: o.per,
+        users: nJudged,
+        requests: w.requests,
+        written: w.written,
+        cached: w.cached,
+        prompt_tokens_estimate: w.promptTokens,
+        model: spec.model,
+        batch_out: batchOut,
+        cache: o.cachePath,
+      };
+    } finally {
+      cache.close();
+      await app.dispose();
+    }
+  });
+}
+
+async function redacted<T>(options: JudgeFalseNegativesOptions, f: (o: JudgeFalseNegativesOptions, secrets: readonly string[]) => Promise<T>): Promise<T> {
   const env = options.env ?? process.env;
   const secrets = judgeSecrets(env);
   const redact = createRedactor(secrets);
   try {
-    return await judge({ ...options, env, onInfo: options.onInfo ? (line) => options.onInfo!(redact(line)) : undefined }, secrets);
+    return await f({ ...options, env, onInfo: options.onInfo ? (line) => options.onInfo!(redact(line)) : undefined }, secrets);
   } catch (error) {
     // Nothing that reaches a log may hold the key: rethrow with the message redacted.
     if (isDtlError(error)) {
@@ -108,8 +182,7 @@ export async function judgeFalseNegatives(options: JudgeFalseNegativesOptions): 
   }
 }
 
-async function judge(options: JudgeFalseNegativesOptions, secrets: readonly string[]): Promise<JudgeFalseNegativesResult> {
-  const t0 = performance.now();
+async function setup(options: JudgeFalseNegativesOptions, secrets: readonly string[]) {
   const { data, userEmb, itemEmb, spec } = options;
   const nJudged = Math.min(options.users ?? data.nUsers, data.nUsers);
   const candidates = topKCandidates({
@@ -136,7 +209,42 @@ async function judge(options: JudgeFalseNegativesOptions, secrets: readonly stri
     cache.close();
     throw error;
   }
-  options.onInfo?.(`judge endpoint: ${judgeEndpoint(spec)}`);
+  return { candidates, nJudged, cache, app };
+}
+
+async function judge(options: JudgeFalseNegativesOptions, secrets: readonly string[]): Promise<JudgeFalseNegativesResult> {
+  const t0 = performance.now();
+  const { data, spec } = options;
+  if (options.batchIn !== undefined && spec.kind !== 'openai') {
+    throw new DtlError('INVALID_ARGUMENT', `batch files need an openai:<model> judge (the one the batch file was written for), got ${spec.kind}`);
+  }
+  const { candidates, nJudged, cache, app } = await setup(options, secrets);
+  let batch: ImportJudgeBatchStats | undefined;
+  if (options.batchIn !== undefined) {
+    try {
+      batch = await importJudgeBatch(options.batchIn, {
+        judge: app.judge,
+        codes: options.codes,
+        history: data.train,
+        candidates,
+        granularity: options.per,
+        cache,
+        redact: secrets,
+        ...(options.maxReplyBytes ? { maxReplyBytes: options.maxReplyBytes } : {}),
+      });
+    } catch (error) {
+      cache.close();
+      await app.dispose();
+      throw error;
+    }
+    options.onInfo?.(
+      `batch ${options.batchIn}: ${batch.lines} lines, ${batch.stored} stored, ${batch.failed} failed (${batch.tooLarge} too large), ` +
+        `${batch.alreadyCached} already cached, ${batch.malformed} malformed, ${batch.unknown} unknown and ${batch.duplicate} duplicate custom_id`,
+    );
+    for (const p of batch.problems) options.onInfo?.(`  ${p}`);
+  } else {
+    options.onInfo?.(`judge endpoint: ${judgeEndpoint(spec)}`);
+  }
   options.onInfo?.(`judge ${app.judge.id}, per ${options.per}: ${nJudged} users × ${options.candidates} candidates; cache ${options.cachePath}`);
   let lastReport = 0;
   let outcome;
@@ -151,6 +259,7 @@ async function judge(options: JudgeFalseNegativesOptions, secrets: readonly stri
       timeoutMs: options.timeoutMs,
       retries: options.retries,
       cache,
+      cacheOnly: options.batchIn !== undefined,
       redact: secrets,
       ...(options.maxReplyBytes ? { maxReplyBytes: options.maxReplyBytes } : {}),
       signal: options.signal,
@@ -201,6 +310,8 @@ async function judge(options: JudgeFalseNegativesOptions, secrets: readonly stri
       cached: stats.cached,
       failed: stats.failed,
       too_large: stats.tooLarge,
+      missing: stats.missing,
+      batch,
       retries: stats.retries,
       timeouts: stats.timeouts,
       candidates: stats.candidates,
