@@ -266,3 +266,55 @@ describe('dtl startup (issue 15)', () => {
     expect(stderr).not.toMatch(/HEAVY/);
   }, 60_000);
 });
+
+describe('dtl judge: batch files (issue 20)', () => {
+  const ENGINE = join(ROOT, 'packages/llm-fn/src/testing/fake-batch-engine.mjs');
+  const engine = (input: string, output: string, ...flags: string[]) =>
+    new Promise<number | null>((ok) => spawn(process.execPath, [ENGINE, '-i', input, '-o', output, ...flags]).on('close', ok));
+  const pairsOf = (file: string) => {
+    const set = readFalseNegativeSet(file);
+    return { indptr: Array.from(set.pairs.indptr), indices: Array.from(set.pairs.indices) };
+  };
+
+  it('--batch-out → fake engine (with malformed lines) → --batch-in → rerun gives the online artifact, with no request sent', async () => {
+    reply = (call) => goodReply(call, 0);
+    const llm = `openai:m@${server.baseURL}`;
+    const common = ['judge', '--run', dir, '--llm', llm, '--candidates', '4', '--json'];
+    const online = await runDtl([...common, '--cache', join(dir, 'online.sqlite'), '--out', join(dir, 'online-fn.json')]);
+    expect(online.code).toBe(0);
+
+    const before = server.calls.length;
+    const cache = join(dir, 'batch.sqlite');
+    const reqs = join(dir, 'requests.jsonl');
+    const out = await runDtl([...common, '--cache', cache, '--batch-out', reqs]);
+    expect(out.code).toBe(0);
+    expect(lastJson(out)).toMatchObject({ requests: N_USERS, written: N_USERS, cached: 0, model: 'm' });
+    expect(readFileSync(reqs, 'utf8')).not.toContain(SECRET);
+
+    const results = join(dir, 'results.jsonl');
+    expect(await engine(reqs, results, '--hostile')).toBe(0);
+    const imported = await runDtl([...common, '--cache', cache, '--out', join(dir, 'batch-fn.json'), '--batch-in', results]);
+    expect(imported.code).toBe(2); // 2 of 24 without a result > 5 %
+    const r1 = lastJson(imported) as unknown as { missing: number; batch: Record<string, number> };
+    expect(r1.missing).toBe(2);
+    expect(r1.batch).toMatchObject({ stored: N_USERS - 2, failed: 1, malformed: 2, unknown: 1, duplicate: 1 });
+    expect(imported.stderr).toMatch(/results\.jsonl:\d+: malformed or truncated JSON/);
+
+    // Only the two unanswered prompts go into the next batch file.
+    const reqs2 = join(dir, 'requests-2.jsonl');
+    const out2 = await runDtl([...common, '--cache', cache, '--batch-out', reqs2]);
+    expect(lastJson(out2)).toMatchObject({ written: 2, cached: N_USERS - 2 });
+    const results2 = join(dir, 'results-2.jsonl');
+    expect(await engine(reqs2, results2)).toBe(0);
+    const done = await runDtl([...common, '--cache', cache, '--out', join(dir, 'batch-fn.json'), '--batch-in', results2]);
+    expect(done.code).toBe(0);
+    expect(lastJson(done)).toMatchObject({ missing: 0, failed: 0, calls: 0, cached: N_USERS, positives: 2 * N_USERS });
+
+    // Importing the first file again (an import rerun after a kill) stores and repeats nothing.
+    const again = await runDtl([...common, '--cache', cache, '--out', join(dir, 'batch-fn.json'), '--batch-in', results]);
+    expect((lastJson(again) as unknown as { batch: Record<string, number> }).batch).toMatchObject({ stored: 0, failed: 0, alreadyCached: N_USERS - 1 });
+    expect(server.calls.length).toBe(before); // the offline path never called the server
+    expect(pairsOf(join(dir, 'batch-fn.json'))).toEqual(pairsOf(join(dir, 'online-fn.json')));
+    reply = (call) => goodReply(call);
+  }, 90_000);
+});

@@ -1,0 +1,139 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { codebookFromPaths, createRng, csrFromPairs } from '@dtl/core';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { importJudgeBatch, writeJudgeBatch } from './judge-batch.ts';
+import { createMemoryJudgeCache } from './judge-cache.ts';
+import { createLangChainJudge } from './langchain-judge.ts';
+import { runJudging } from './run-judging.ts';
+import { openJudgeCache } from './sqlite-judge-cache.ts';
+
+const ENGINE = join(import.meta.dirname, 'testing', 'fake-batch-engine.mjs');
+const nUsers = 6;
+const nItems = 40;
+const K = 5;
+
+function fixture() {
+  const rng = createRng(9);
+  const path = (): number[] => Array.from({ length: 3 }, () => rng.int(3));
+  const codes = { co: codebookFromPaths(Array.from({ length: nItems }, path)), se: codebookFromPaths(Array.from({ length: nItems }, path)) };
+  const rows: number[] = [];
+  const cols: number[] = [];
+  for (let u = 0; u < nUsers; u++) for (let t = 0; t < 4; t++) (rows.push(u), cols.push((u * 7 + t * 3) % nItems));
+  const items = Int32Array.from({ length: nUsers * K }, (_, s) => (s * 3 + 1) % nItems);
+  return { codes, history: csrFromPairs(nUsers, nItems, rows, cols).csr, candidates: { k: K, users: Int32Array.from({ length: nUsers }, (_, u) => u), items } };
+}
+
+/** The same rule as the fake engine: the first two candidates positive. */
+const replyFor = (user: string): string => {
+  const n = Number(/Candidates \((\d+)\)/.exec(user)?.[1] ?? 0);
+  return JSON.stringify({ judgments: Array.from({ length: n }, (_, j) => ({ index: j, label: j < 2 ? 'positive' : 'negative' })) });
+};
+/** A minimal chat model: enough for a prompt-mode LangChain judge. */
+const model = { invoke: async (messages: Array<[string, string]>) => ({ content: replyFor(messages[1]![1]) }) } as unknown as BaseChatModel;
+const judge = () => createLangChainJudge({ model, modelName: 'openai:m@http://engine/v1' });
+
+let dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'dtl-batch-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+const engine = (input: string, output: string, ...flags: string[]): void => {
+  execFileSync(process.execPath, [ENGINE, '-i', input, '-o', output, ...flags]);
+};
+
+describe('batch files', () => {
+  it('write → engine → import gives the online labels; a killed import resumes losing and repeating nothing', async () => {
+    const f = fixture();
+    const online = await runJudging({ ...f, judge: judge(), cache: createMemoryJudgeCache(), concurrency: 1 });
+
+    const dir = tempDir();
+    const cache = openJudgeCache(join(dir, 'cache.sqlite'));
+    const requests = join(dir, 'requests.jsonl');
+    const w = writeJudgeBatch(requests, { ...f, judge: judge(), model: 'm', cache });
+    expect(w).toMatchObject({ requests: nUsers, written: nUsers, cached: 0 });
+    const lines = readFileSync(requests, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    for (const line of lines) {
+      expect(Object.keys(line).sort()).toEqual(['body', 'custom_id', 'method', 'url']);
+      expect(line['custom_id']).toMatch(/^[0-9a-f]{64}$/);
+      expect(line['method']).toBe('POST');
+      expect(line['url']).toBe('/v1/chat/completions');
+      expect(line['body'].model).toBe('m');
+      expect(line['body'].temperature).toBe(0);
+      expect(line['body'].messages.map((m: { role: string }) => m.role)).toEqual(['system', 'user']);
+      expect(line['body'].response_format.type).toBe('json_schema');
+      expect(line['body'].response_format.json_schema.strict).toBe(true);
+    }
+
+    const results = join(dir, 'results.jsonl');
+    engine(requests, results);
+    // The import was killed after 3 results had been stored (each in its own transaction).
+    const partial = join(dir, 'partial.jsonl');
+    writeFileSync(partial, readFileSync(results, 'utf8').split('\n').slice(0, 3).join('\n') + '\n');
+    const first = await importJudgeBatch(partial, { ...f, judge: judge(), cache });
+    expect(first).toMatchObject({ lines: 3, stored: 3, failed: 0, alreadyCached: 0 });
+    const resumed = await importJudgeBatch(results, { ...f, judge: judge(), cache });
+    expect(resumed).toMatchObject({ lines: nUsers, stored: nUsers - 3, alreadyCached: 3, failed: 0, malformed: 0, unknown: 0, duplicate: 0 });
+
+    const offline = await runJudging({ ...f, judge: judge(), cache, cacheOnly: true });
+    expect(offline.stats.calls).toBe(0);
+    expect(offline.stats.missing).toBe(0);
+    expect(Array.from(offline.labels)).toEqual(Array.from(online.labels));
+    expect(writeJudgeBatch(join(dir, 'again.jsonl'), { ...f, judge: judge(), model: 'm', cache }).written).toBe(0);
+    cache.close();
+  });
+
+  it('unknown / duplicate custom_ids, truncated, garbage and error lines are counted, never fatal; a new batch holds only what is missing', async () => {
+    const f = fixture();
+    const dir = tempDir();
+    const cache = createMemoryJudgeCache();
+    const requests = join(dir, 'requests.jsonl');
+    writeJudgeBatch(requests, { ...f, judge: judge(), model: 'm', cache });
+    const results = join(dir, 'results.jsonl');
+    engine(requests, results, '--hostile');
+    const s = await importJudgeBatch(results, { ...f, judge: judge(), cache });
+    expect(s).toMatchObject({ lines: nUsers + 3, stored: nUsers - 2, failed: 1, malformed: 2, unknown: 1, duplicate: 1, alreadyCached: 0 });
+    expect(s.problems.join('\n')).toMatch(/results\.jsonl:3: malformed or truncated JSON/);
+    expect(s.problems.join('\n')).toMatch(/unknown custom_id/);
+    expect(s.problems.join('\n')).toMatch(/duplicate custom_id/);
+    expect(s.problems.join('\n')).toMatch(/error line: server_error engine crashed/);
+    const out = await runJudging({ ...f, judge: judge(), cache, cacheOnly: true });
+    expect(out.stats.missing).toBe(2);
+    expect(out.stats.unlabeled).toBe(2 * K);
+    expect(writeJudgeBatch(join(dir, 'rest.jsonl'), { ...f, judge: judge(), model: 'm', cache }).written).toBe(2);
+  });
+
+  it('validates each result like a live reply: size cap, unparseable text, HTTP errors', async () => {
+    const f = fixture();
+    const dir = tempDir();
+    const cache = createMemoryJudgeCache();
+    const requests = join(dir, 'requests.jsonl');
+    writeJudgeBatch(requests, { ...f, judge: judge(), model: 'm', cache, responseFormat: 'none' });
+    const ids = readFileSync(requests, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { custom_id: string; body: { response_format?: unknown } }));
+    expect(ids[0]!.body.response_format).toBeUndefined();
+    const ok = (id: string, content: string) => JSON.stringify({ custom_id: id, response: { status_code: 200, body: { choices: [{ message: { content } }] } }, error: null });
+    const lines = [
+      ok(ids[0]!.custom_id, replyFor('Candidates (5)') + ' '.repeat(5000)),
+      ok(ids[1]!.custom_id, 'Once upon a time, a little bear went out to play.'),
+      JSON.stringify({ custom_id: ids[2]!.custom_id, response: { status_code: 429, body: { error: { message: 'rate limited' } } }, error: null }),
+      ok(ids[3]!.custom_id, '```json\n' + replyFor('Candidates (5)') + '\n```'),
+      JSON.stringify({ custom_id: ids[4]!.custom_id, response: { status_code: 200, body: {} }, error: null }),
+      JSON.stringify([1, 2, 3]),
+    ];
+    const results = join(dir, 'results.jsonl');
+    writeFileSync(results, lines.join('\n') + '\n');
+    const s = await importJudgeBatch(results, { ...f, judge: judge(), cache, maxReplyBytes: 4096 });
+    expect(s).toMatchObject({ lines: 6, stored: 1, failed: 4, tooLarge: 1, malformed: 1 });
+    const out = await runJudging({ ...f, judge: judge(), cache, cacheOnly: true });
+    expect(Array.from(out.labels.subarray(3 * K, 4 * K))).toEqual([1, 1, 0, 0, 0]); // the fenced reply, repaired as online
+  });
+});
