@@ -9,7 +9,7 @@ import { describeFalseNegativeJudgeContract } from '@dtl/core/testing';
 import { createCappedFetch, createLangChainJudge, judgeCallKey as judgeCallKeyOf, openJudgeCache, runJudging } from '@dtl/llm-fn';
 import { startFakeOpenAiServer } from '@dtl/llm-fn/testing';
 import type { FakeCall, FakeOpenAiServer, FakeReply } from '@dtl/llm-fn/testing';
-import { createJudge, judgeEndpoint, judgeSecrets, parseLlmSpec } from './providers.ts';
+import { createJudge, judgeEndpoint, judgeSecrets, loadProvider, parseLlmSpec } from './providers.ts';
 
 const SECRET = 'sk-test-secret-0123456789abcdef';
 
@@ -317,3 +317,11 @@ function judgeKeyOfRow(judge: FalseNegativeJudge, f: ReturnType<typeof fixture>,
   const cands = Array.from(f.candidates.items.subarray(r * f.candidates.k, (r + 1) * f.candidates.k), codesOf);
   return judgeCallKeyOf(judge, { history: hist, candidates: cands });
 }
+
+describe('optional provider packages (issue 15)', () => {
+  it('a missing provider package is an UNSUPPORTED error naming it', async () => {
+    const error = await loadProvider('@langchain/ollama', () => Promise.reject(new Error("Cannot find package '@langchain/ollama'")), 'the ollama: judge').catch((e: unknown) => e);
+    expect(isDtlError(error, 'UNSUPPORTED')).toBe(true);
+    expect((error as Error).message).toMatch(/the ollama: judge needs the optional package @langchain\/ollama; install it/);
+  });
+});

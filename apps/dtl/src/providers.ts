@@ -93,8 +93,8 @@ export function judgeEndpoint(spec: LlmSpec): string {
   }
 }
 
-/** Loads an optional provider package, or a DtlError naming the package to install. */
-async function loadProvider<T>(name: string, load: () => Promise<T>, what: string): Promise<T> {
+/** Loads an optional provider package, or an UNSUPPORTED DtlError naming the package to install. */
+export async function loadProvider<T>(name: string, load: () => Promise<T>, what: string): Promise<T> {
   try {
     return await load();
   } catch (error) {
