@@ -198,12 +198,12 @@ export async function importJudgeBatch(path: string, options: ImportJudgeBatchOp
   const maxReplyBytes = options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
   const maxProblems = options.maxProblems ?? 20;
   const { tasks, requestOf } = planJudging(options);
-  // custom_id → number of candidates and the prompt's estimated tokens.
-  const byKey = new Map<string, { n: number; estimate: number }>();
+  // custom_id → number of candidates of its request.
+  const byKey = new Map<string, { n: number }>();
   for (const task of tasks) {
     const request = requestOf(task);
     const key = judgeCallKey(judge, request);
-    if (!byKey.has(key)) byKey.set(key, { n: request.candidates.length, estimate: 0 });
+    if (!byKey.has(key)) byKey.set(key, { n: request.candidates.length });
   }
   const stats = { lines: 0, stored: 0, failed: 0, tooLarge: 0, malformed: 0, unknown: 0, duplicate: 0, alreadyCached: 0 };
   const problems: string[] = [];

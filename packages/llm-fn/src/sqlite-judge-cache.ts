@@ -12,7 +12,6 @@
  * the file and what to do — never a raw SqliteError.
  */
 import { createRequire } from 'node:module';
-import type BetterSqlite3 from 'better-sqlite3';
 import { DtlError } from '@dtl/core';
 import type { JudgeLabel } from '@dtl/core';
 import { acquireFileLock } from './internal/file-lock.ts';
@@ -39,7 +38,23 @@ interface Row {
   error: string | null;
 }
 
-type DatabaseCtor = typeof BetterSqlite3;
+/**
+ * The part of better-sqlite3's API this module uses, declared here so the published type files never
+ * reference the optional package (consumers without it still typecheck with `skipLibCheck: false`).
+ */
+interface SqliteStatement<P extends unknown[], R> {
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+  run(...params: P): unknown;
+}
+export interface SqliteDatabase {
+  readonly open: boolean;
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+  exec(source: string): unknown;
+  prepare<P extends unknown[] = unknown[], R = unknown>(source: string): SqliteStatement<P, R>;
+  close(): unknown;
+}
+export type DatabaseCtor = new (path: string, options?: { readonly?: boolean }) => SqliteDatabase;
 let loaded: DatabaseCtor | undefined;
 
 /** Loads better-sqlite3 on first use; a `loader` (tests) bypasses the memo. */
@@ -81,7 +96,7 @@ export function openJudgeCache(path: string, options: OpenJudgeCacheOptions = {}
   const Database = loadBetterSqlite3();
   const redact = createRedactor(options.redact);
   const lock: FileLock | undefined = path !== ':memory:' && path !== '' && options.lock !== false ? acquireFileLock(`${path}.lock`, `judge cache ${path}`) : undefined;
-  let db: BetterSqlite3.Database | undefined;
+  let db: SqliteDatabase | undefined;
   try {
     db = new Database(path);
     db.pragma('journal_mode = WAL');
@@ -121,7 +136,7 @@ export function openJudgeCache(path: string, options: OpenJudgeCacheOptions = {}
   };
   const { getStmt, putStmt, countStmt } = guard('preparing', () => ({
     getStmt: open.prepare<[string], Row>('SELECT key, judge_id, status, raw, labels, prompt_tokens, response_tokens, ms, attempts, error FROM judge_calls WHERE key = ?'),
-    putStmt: open.prepare(
+    putStmt: open.prepare<[Record<string, unknown>], never>(
       `INSERT OR REPLACE INTO judge_calls (key, judge_id, status, raw, labels, prompt_tokens, response_tokens, ms, attempts, error, updated_at)
        VALUES (@key, @judge_id, @status, @raw, @labels, @prompt_tokens, @response_tokens, @ms, @attempts, @error, @updated_at)`,
     ),
