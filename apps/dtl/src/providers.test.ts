@@ -214,6 +214,9 @@ describe('--llm spec: exactly one documented form (issue 16 class 1)', () => {
     ['openai:llama@http://127.0.0.1:99999/v1', /not a valid URL/],
     ['openai:llama@http://evil.example\\v1', /backslash/],
     ['openai:my model@http://127.0.0.1:8000/v1', /model name/],
+    ['openai:m@https://аpple.com/v1', /printable ASCII/], // Cyrillic "а": a homograph host
+    ['openai:m@http://127.1:8000/v1', /is read as "127\.0\.0\.1:8000"/],
+    ['openai:m@http://%6cocalhost:8000/v1', /is read as/],
     [' openai:llama', /unknown kind|not one of/],
     ['openai:llama ', /model name/],
     ['openai:llama@http://a@http://b', /user:password/],
@@ -233,6 +236,39 @@ describe('--llm spec: exactly one documented form (issue 16 class 1)', () => {
     expect(isDtlError(error, 'INVALID_ARGUMENT')).toBe(true);
     expect((error as Error).message).toMatch(why);
     expect((error as Error).message).toContain('expected rule | openai:<model>');
+  });
+
+  it('fuzz: a mutated spec is rejected, or the host printed is the host the client calls', () => {
+    const rng = createRng(16);
+    const seeds = ['openai:m@http://127.0.0.1:8000/v1', 'ollama:llama3.1:8b@http://localhost:11434', 'openai:org/model-1.5@https://api.example.org/v1', 'gguf:/m/x.gguf', 'rule'];
+    const alphabet = ['@', ':', '/', '\\', ' ', '\t', '#', '?', '%40', '.', 'a', '1', '[', ']', 'http://', 'user:pw@', '\n', '\u0000', '\u00a0', '\u200b', 'é', '..', '//'];
+    let accepted = 0;
+    for (let t = 0; t < 4000; t++) {
+      let s = seeds[rng.int(seeds.length)]!;
+      for (let m = 1 + rng.int(3); m > 0; m--) {
+        const at = rng.int(s.length + 1);
+        const op = rng.int(3);
+        const piece = alphabet[rng.int(alphabet.length)]!;
+        s = op === 0 ? s.slice(0, at) + piece + s.slice(at) : op === 1 ? s.slice(0, at) + s.slice(at + 1) : s.slice(0, at) + piece + s.slice(at + piece.length);
+      }
+      let spec;
+      try {
+        spec = parseLlmSpec(s);
+      } catch (error) {
+        expect(isDtlError(error, 'INVALID_ARGUMENT'), `${JSON.stringify(s)}: ${String(error)}`).toBe(true);
+        continue;
+      }
+      accepted++;
+      if ((spec.kind === 'openai' || spec.kind === 'ollama') && spec.baseURL) {
+        const printed = new URL(spec.baseURL).host;
+        expect(new URL(`${spec.baseURL}/chat/completions`).host, s).toBe(printed);
+        expect(s.includes(`//${printed}`) || s.toLowerCase().includes(`//${printed}`), s).toBe(true);
+        expect(spec.baseURL, s).not.toMatch(/[\s@?#\\]/);
+        expect(judgeEndpoint(spec)).toContain(`host ${printed}`);
+      }
+      if (spec.kind === 'openai' || spec.kind === 'ollama') expect(spec.model, s).toMatch(/^[A-Za-z0-9._\-/:+]+$/);
+    }
+    expect(accepted).toBeGreaterThan(50);
   });
 
   it('names the host a judge talks to', () => {

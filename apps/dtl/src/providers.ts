@@ -38,6 +38,7 @@ function parseBaseUrl(text: string, url: string): string {
   if (url === '') throw specError(text, 'empty base URL after "@"');
   if (!/^https?:\/\//i.test(url)) throw specError(text, `base URL "${url}" must start with http:// or https://`);
   if (/[\\\s]/.test(url)) throw specError(text, 'base URL contains a backslash or whitespace');
+  if (/[^\x21-\x7e]/.test(url)) throw specError(text, 'base URL must be printable ASCII (write international host names in their xn-- punycode form)');
   let u: URL;
   try {
     u = new URL(url);
@@ -46,10 +47,17 @@ function parseBaseUrl(text: string, url: string): string {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw specError(text, `base URL scheme must be http or https, got ${u.protocol}`);
   if (u.hostname === '') throw specError(text, 'base URL has no host');
-  if (u.username !== '' || u.password !== '' || /^https?:\/\/[^/]*@/i.test(url)) {
-    throw specError(text, 'base URL must not contain user:password@ (pass the key in OPENAI_API_KEY)');
+  if (u.username !== '' || u.password !== '' || url.includes('@')) {
+    throw specError(text, 'base URL must not contain "@" / user:password@ (pass the key in OPENAI_API_KEY)');
   }
   if (url.includes('?') || url.includes('#')) throw specError(text, 'base URL must not have a query or fragment');
+  // The host as written must be the host as parsed (no IPv4 shorthand like 127.1, no %-escapes, no
+  // IDN mapping): what is printed before the first call is then literally what the user typed.
+  const written = (/^https?:\/\/([^/]*)/i.exec(url)?.[1] ?? '').toLowerCase();
+  const defaultPort = u.protocol === 'https:' ? '443' : '80';
+  if (written !== u.host && written !== `${u.host}:${defaultPort}`) {
+    throw specError(text, `base URL host "${written}" is read as "${u.host}"; write the host as "${u.host}"`);
+  }
   return url.replace(/\/+$/, '');
 }
 

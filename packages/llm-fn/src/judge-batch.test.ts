@@ -112,6 +112,39 @@ describe('batch files', () => {
     expect(writeJudgeBatch(join(dir, 'rest.jsonl'), { ...f, judge: judge(), model: 'm', cache }).written).toBe(2);
   });
 
+  it('fuzz: mutated results files never throw; every line is accounted for exactly once', async () => {
+    const f = fixture();
+    const dir = tempDir();
+    const requests = join(dir, 'requests.jsonl');
+    writeJudgeBatch(requests, { ...f, judge: judge(), model: 'm', cache: createMemoryJudgeCache() });
+    const results = join(dir, 'results.jsonl');
+    engine(requests, results);
+    const clean = readFileSync(results, 'utf8').trim().split('\n');
+    const rng = createRng(20);
+    const junk = ['', '{', '}', '"', '\\', 'null', '[]', '\u0000', 'é', '{"custom_id":1}', '"error":{}', '"status_code":500', ',', 'NaN'];
+    for (let t = 0; t < 60; t++) {
+      const lines = clean.map((line) => {
+        if (rng.next() < 0.5) return line;
+        const at = rng.int(line.length + 1);
+        const op = rng.int(4);
+        if (op === 0) return line.slice(0, at); // truncated
+        if (op === 1) return line.slice(0, at) + junk[rng.int(junk.length)] + line.slice(at);
+        if (op === 2) return line.slice(0, at) + line.slice(at + 1 + rng.int(20));
+        return line.replace(/"content":"/, `"content":"${junk[rng.int(junk.length)]}`);
+      });
+      if (rng.next() < 0.3) lines.push(lines[rng.int(lines.length)]!);
+      const file = join(dir, `fuzz-${t}.jsonl`);
+      writeFileSync(file, lines.join(rng.next() < 0.2 ? '\r\n' : '\n'));
+      const cache = createMemoryJudgeCache();
+      const s = await importJudgeBatch(file, { ...f, judge: judge(), cache, maxReplyBytes: 2048 });
+      expect(s.stored + s.failed + s.malformed + s.unknown + s.duplicate + s.alreadyCached).toBe(s.lines);
+      expect(s.lines).toBe(lines.filter((l) => l.trim() !== '').length);
+      const out = await runJudging({ ...f, judge: judge(), cache, cacheOnly: true });
+      expect(out.stats.requests - out.stats.cached).toBe(out.stats.missing);
+      expect(cache.counts().ok).toBe(s.stored);
+    }
+  });
+
   it('validates each result like a live reply: size cap, unparseable text, HTTP errors', async () => {
     const f = fixture();
     const dir = tempDir();

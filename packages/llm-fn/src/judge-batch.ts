@@ -175,7 +175,8 @@ interface CompletionLike {
 
 /** The reply text of a chat completion, as the live path reads it (content, else the first tool call's arguments). */
 function replyText(body: unknown): string | undefined {
-  const message = (body as CompletionLike | undefined)?.choices?.[0]?.message;
+  const choices = (body as CompletionLike | null | undefined)?.choices;
+  const message = Array.isArray(choices) ? choices[0]?.message : undefined;
   if (!message) return undefined;
   const c = message.content;
   if (typeof c === 'string' && c.length > 0) return c;
@@ -276,7 +277,7 @@ export async function importJudgeBatch(path: string, options: ImportJudgeBatchOp
       continue;
     }
     const raw = replyText(body);
-    const usage = (body as CompletionLike).usage;
+    const usage = (body as CompletionLike | null | undefined)?.usage;
     const tokens = { p: num(usage?.prompt_tokens) ?? 0, r: num(usage?.completion_tokens) ?? 0 };
     if (raw === undefined) {
       failed(key, 'BATCH_ERROR: response body has no choices[0].message content', '', tokens);
