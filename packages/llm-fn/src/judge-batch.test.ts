@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { codebookFromPaths, createRng, csrFromPairs } from '@dtl/core';
+import { codebookFromPaths, createRng, csrFromPairs, isDtlError } from '@dtl/core';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { importJudgeBatch, writeJudgeBatch } from './judge-batch.ts';
 import { createMemoryJudgeCache } from './judge-cache.ts';
@@ -143,6 +143,14 @@ describe('batch files', () => {
       expect(out.stats.requests - out.stats.cached).toBe(out.stats.missing);
       expect(cache.counts().ok).toBe(s.stored);
     }
+  });
+
+  it('a missing results file is NOT_FOUND naming it', async () => {
+    const f = fixture();
+    const file = join(tempDir(), 'nope.jsonl');
+    const error = await importJudgeBatch(file, { ...f, judge: judge(), cache: createMemoryJudgeCache() }).catch((e: unknown) => e);
+    expect(isDtlError(error, 'NOT_FOUND')).toBe(true);
+    expect((error as Error).message).toContain(file);
   });
 
   it('validates each result like a live reply: size cap, unparseable text, HTTP errors', async () => {

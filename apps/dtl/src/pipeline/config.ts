@@ -78,6 +78,7 @@ export const pipelineConfigSchema = z
           .describe('offline judging through batch files: the run pauses at the judge stage until `in` exists'),
       })
       .strict()
+      .refine((j) => j.batch === undefined || j.llm.startsWith('openai:'), { message: 'judge.batch needs judge.llm: openai:<model>[@<baseURL>] (the model the batch engine serves)', path: ['batch'] })
       .default({ llm: 'rule', per: 'user', candidates: 20, threshold: 1, ruleMode: 'either', timeoutMs: 120_000, retries: 2, threads: 1 }),
     fn: z
       .object({

@@ -22,6 +22,10 @@ afterAll(async () => {
 });
 
 describe('dtl run with judge.batch (issue 20)', () => {
+  it('judge.batch needs an openai: judge (a config error, before any work)', () => {
+    expect(() => parsePipelineConfig({ judge: { llm: 'rule', batch: { out: 'x.jsonl' } } })).toThrow(/judge\.batch needs judge\.llm: openai:/);
+  });
+
   it('pauses at the judge stage naming the request file, and continues when the results exist', async () => {
     const requests = join(dir, 'requests.jsonl');
     const results = join(dir, 'results.jsonl');
