@@ -197,12 +197,15 @@ describe('dtl judge: hostile inputs (issue 16)', () => {
   }, 60_000);
 
   it('class 8: two dtl judge on one cache never make the same call twice', async () => {
-    reply = (call) => goodReply(call, 150);
+    reply = (call) => goodReply(call, 400);
     try {
       const cachePath = join(dir, 'two.sqlite');
       const args = (i: number) => ['judge', '--run', dir, '--llm', `openai:m@${server.baseURL}`, '--candidates', '4', '--concurrency', '2', '--cache', cachePath, '--out', join(dir, `two-${i}.json`), '--json'];
       const before = server.calls.length;
-      const [a, b] = await Promise.all([runDtl(args(1)), runDtl(args(2))]);
+      // The second starts once the first is calling (so it holds the lock; ~5 s of calls remain).
+      const first = runDtl(args(1));
+      while (server.calls.length === before) await new Promise((ok) => setTimeout(ok, 10));
+      const [a, b] = await Promise.all([first, runDtl(args(2))]);
       const calls = server.calls.slice(before).map((c) => c.user);
       expect(new Set(calls).size).toBe(calls.length); // no prompt sent twice
       const results = [a, b];
