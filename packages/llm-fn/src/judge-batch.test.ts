@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { codebookFromPaths, createRng, csrFromPairs, isDtlError } from '@dtl/core';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
@@ -144,6 +144,76 @@ describe('batch files', () => {
       expect(cache.counts().ok).toBe(s.stored);
     }
   });
+
+  it('an import killed with SIGKILL midway resumes: nothing lost, nothing stored twice', async () => {
+    const dir = tempDir();
+    const here = resolve(import.meta.dirname);
+    // The child builds a bigger candidate set, writes requests + results, and imports them slowly
+    // (1 ms per stored row) into a SQLite cache, printing each row count.
+    const child = join(dir, 'child.mts');
+    writeFileSync(
+      child,
+      `
+      import { writeFileSync, readFileSync } from 'node:fs';
+      import { codebookFromPaths, createRng, csrFromPairs } from '${here}/../../core/src/index.ts';
+      import { createLangChainJudge } from '${here}/langchain-judge.ts';
+      import { writeJudgeBatch, importJudgeBatch } from '${here}/judge-batch.ts';
+      import { openJudgeCache } from '${here}/sqlite-judge-cache.ts';
+      const [mode, dir] = process.argv.slice(2);
+      const nUsers = 600, nItems = 2000, K = 3;
+      const rng = createRng(4);
+      const path = () => Array.from({ length: 6 }, () => rng.int(4));
+      const codes = { co: codebookFromPaths(Array.from({ length: nItems }, path)), se: codebookFromPaths(Array.from({ length: nItems }, path)) };
+      const rows = [], cols = [];
+      for (let u = 0; u < nUsers; u++) for (let t = 0; t < 3; t++) (rows.push(u), cols.push((u * 7 + t * 11) % nItems));
+      const items = Int32Array.from({ length: nUsers * K }, (_, s) => (s * 13 + 5) % nItems);
+      const f = { codes, history: csrFromPairs(nUsers, nItems, rows, cols).csr, candidates: { k: K, users: Int32Array.from({ length: nUsers }, (_, u) => u), items } };
+      const judge = createLangChainJudge({ model: {}, modelName: 'openai:m@http://engine/v1' });
+      const cache = openJudgeCache(dir + '/cache.sqlite');
+      if (mode === 'write') {
+        writeJudgeBatch(dir + '/requests.jsonl', { ...f, judge, model: 'm' });
+        cache.close();
+      } else {
+        const put = cache.put.bind(cache);
+        let n = 0;
+        cache.put = (call) => { put(call); n++; process.stdout.write('stored ' + n + '\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); };
+        const s = await importJudgeBatch(dir + '/results.jsonl', { ...f, judge, cache });
+        cache.close();
+        process.stdout.write('RESULT ' + JSON.stringify(s) + '\\n');
+      }
+      `,
+    );
+    const ROOT = resolve(here, '../../..');
+    const run = (mode: string, killAt?: number) =>
+      new Promise<{ out: string; signal: NodeJS.Signals | null }>((ok) => {
+        const p = spawn(process.execPath, ['--conditions=@dtl/source', '--import', 'tsx', child, mode, dir], { cwd: ROOT });
+        let out = '';
+        p.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /stored (\d+)\n$/.exec(out);
+          if (killAt !== undefined && m && Number(m[1]) >= killAt) p.kill('SIGKILL');
+        });
+        p.on('close', (_code, signal) => ok({ out, signal }));
+      });
+    await run('write');
+    engine(join(dir, 'requests.jsonl'), join(dir, 'results.jsonl'));
+    const killed = await run('import', 150);
+    expect(killed.signal).toBe('SIGKILL');
+    const reported = Math.max(...[...killed.out.matchAll(/stored (\d+)/g)].map((m) => Number(m[1])));
+    const c = openJudgeCache(join(dir, 'cache.sqlite'));
+    const afterKill = c.counts().ok;
+    c.close();
+    expect(afterKill).toBeGreaterThanOrEqual(reported); // every row reported stored survived the kill
+    expect(afterKill).toBeLessThan(600);
+    const resumed = await run('import');
+    const s = JSON.parse(/RESULT (.*)/.exec(resumed.out)![1]!) as { stored: number; alreadyCached: number; failed: number };
+    expect(s.alreadyCached).toBe(afterKill);
+    expect(s.stored).toBe(600 - afterKill);
+    expect(s.failed).toBe(0);
+    const d = openJudgeCache(join(dir, 'cache.sqlite'));
+    expect(d.counts()).toEqual({ ok: 600, failed: 0 });
+    d.close();
+  }, 60_000);
 
   it('a missing results file is NOT_FOUND naming it', async () => {
     const f = fixture();
