@@ -1,15 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatOpenAI } from '@langchain/openai';
 import { codebookFromPaths, createRng, csrFromPairs, isDtlError } from '@dtl/core';
-import type { JudgeRequest } from '@dtl/core';
+import type { FalseNegativeJudge, JudgeRequest } from '@dtl/core';
 import { describeFalseNegativeJudgeContract } from '@dtl/core/testing';
-import { createLangChainJudge, openJudgeCache, runJudging } from '@dtl/llm-fn';
+import { createCappedFetch, createLangChainJudge, judgeCallKey as judgeCallKeyOf, openJudgeCache, runJudging } from '@dtl/llm-fn';
 import { startFakeOpenAiServer } from '@dtl/llm-fn/testing';
 import type { FakeCall, FakeOpenAiServer, FakeReply } from '@dtl/llm-fn/testing';
-import { createJudge, parseLlmSpec } from './providers.ts';
+import { createJudge, judgeEndpoint, judgeSecrets, loadProvider, parseLlmSpec } from './providers.ts';
 
 const SECRET = 'sk-test-secret-0123456789abcdef';
 
@@ -184,5 +184,180 @@ describe('providers', () => {
     expect(ollama.judge.id).toContain('ollama:llama3.1:8b@');
     const missing = await createJudge(parseLlmSpec('gguf:/nonexistent/x.gguf'), { env: {} }).catch((e: unknown) => e);
     expect(isDtlError(missing, 'NOT_FOUND')).toBe(true);
+  });
+});
+
+describe('--llm spec: exactly one documented form (issue 16 class 1)', () => {
+  it('accepts the documented forms', () => {
+    expect(parseLlmSpec('openai:meta-llama/Llama-3.1-8B-Instruct@https://gpu.example.org:8443/v1/')).toEqual({
+      kind: 'openai',
+      model: 'meta-llama/Llama-3.1-8B-Instruct',
+      baseURL: 'https://gpu.example.org:8443/v1',
+    });
+    expect(parseLlmSpec('ollama:qwen2.5:7b@http://[::1]:11434')).toEqual({ kind: 'ollama', model: 'qwen2.5:7b', baseURL: 'http://[::1]:11434' });
+    expect(parseLlmSpec('openai:m@http://localhost:8000/v1')).toEqual({ kind: 'openai', model: 'm', baseURL: 'http://localhost:8000/v1' });
+  });
+
+  it.each([
+    ['openai:llama@127.0.0.1:8000/v1', /http:\/\/ or https:\/\//], // the audit's case: no scheme
+    ['openai:llama@localhost:8000/v1', /http:\/\/ or https:\/\//],
+    ['openai:llama@ftp://host/v1', /http:\/\/ or https:\/\//],
+    ['openai:llama@http://', /not a valid URL|no host/],
+    ['openai:llama@', /empty base URL/],
+    ['openai:@http://127.0.0.1:8000/v1', /empty model/],
+    ['openai:', /empty model/],
+    ['openai:llama@http://user:pass@127.0.0.1:8000/v1', /user:password/],
+    ['openai:llama@http://token@evil.example/v1', /user:password/],
+    ['openai:llama@http://127.0.0.1:8000/v1 extra', /whitespace/],
+    ['openai:llama@http://127.0.0.1:8000/v1?key=x', /query or fragment/],
+    ['openai:llama@http://127.0.0.1:8000/v1#x', /query or fragment/],
+    ['openai:llama@http://127.0.0.1:99999/v1', /not a valid URL/],
+    ['openai:llama@http://evil.example\\v1', /backslash/],
+    ['openai:my model@http://127.0.0.1:8000/v1', /model name/],
+    ['openai:m@https://аpple.com/v1', /printable ASCII/], // Cyrillic "а": a homograph host
+    ['openai:m@http://127.1:8000/v1', /is read as "127\.0\.0\.1:8000"/],
+    ['openai:m@http://%6cocalhost:8000/v1', /is read as/],
+    [' openai:llama', /unknown kind|not one of/],
+    ['openai:llama ', /model name/],
+    ['openai:llama@http://a@http://b', /user:password/],
+    ['OpenAI:llama', /unknown kind "OpenAI"/],
+    ['claude:opus', /unknown kind "claude"/],
+    ['rule ', /unknown kind|not one of/],
+    ['gguf:', /empty GGUF path/],
+    ['gguf: /m/x.gguf', /whitespace/],
+    ['ollama:llama3\nmalicious', /control characters/],
+  ])('rejects %j before any request', (spec, why) => {
+    let error: unknown;
+    try {
+      parseLlmSpec(spec);
+    } catch (e) {
+      error = e;
+    }
+    expect(isDtlError(error, 'INVALID_ARGUMENT')).toBe(true);
+    expect((error as Error).message).toMatch(why);
+    expect((error as Error).message).toContain('expected rule | openai:<model>');
+  });
+
+  it('fuzz: a mutated spec is rejected, or the host printed is the host the client calls', () => {
+    const rng = createRng(16);
+    const seeds = ['openai:m@http://127.0.0.1:8000/v1', 'ollama:llama3.1:8b@http://localhost:11434', 'openai:org/model-1.5@https://api.example.org/v1', 'gguf:/m/x.gguf', 'rule'];
+    const alphabet = ['@', ':', '/', '\\', ' ', '\t', '#', '?', '%40', '.', 'a', '1', '[', ']', 'http://', 'user:pw@', '\n', '\u0000', '\u00a0', '\u200b', 'é', '..', '//'];
+    let accepted = 0;
+    for (let t = 0; t < 4000; t++) {
+      let s = seeds[rng.int(seeds.length)]!;
+      for (let m = 1 + rng.int(3); m > 0; m--) {
+        const at = rng.int(s.length + 1);
+        const op = rng.int(3);
+        const piece = alphabet[rng.int(alphabet.length)]!;
+        s = op === 0 ? s.slice(0, at) + piece + s.slice(at) : op === 1 ? s.slice(0, at) + s.slice(at + 1) : s.slice(0, at) + piece + s.slice(at + piece.length);
+      }
+      let spec;
+      try {
+        spec = parseLlmSpec(s);
+      } catch (error) {
+        expect(isDtlError(error, 'INVALID_ARGUMENT'), `${JSON.stringify(s)}: ${String(error)}`).toBe(true);
+        continue;
+      }
+      accepted++;
+      if ((spec.kind === 'openai' || spec.kind === 'ollama') && spec.baseURL) {
+        const printed = new URL(spec.baseURL).host;
+        expect(new URL(`${spec.baseURL}/chat/completions`).host, s).toBe(printed);
+        expect(s.includes(`//${printed}`) || s.toLowerCase().includes(`//${printed}`), s).toBe(true);
+        expect(spec.baseURL, s).not.toMatch(/[\s@?#\\]/);
+        expect(judgeEndpoint(spec)).toContain(`host ${printed}`);
+      }
+      if (spec.kind === 'openai' || spec.kind === 'ollama') expect(spec.model, s).toMatch(/^[A-Za-z0-9._\-/:+]+$/);
+    }
+    expect(accepted).toBeGreaterThan(50);
+  });
+
+  it('names the host a judge talks to', () => {
+    expect(judgeEndpoint(parseLlmSpec('openai:m@http://127.0.0.1:8000/v1'))).toContain('host 127.0.0.1:8000');
+    expect(judgeEndpoint(parseLlmSpec('openai:gpt-4o-mini'))).toContain('host api.openai.com');
+    expect(judgeEndpoint(parseLlmSpec('ollama:x'))).toContain('host 127.0.0.1:11434');
+    expect(judgeEndpoint(parseLlmSpec('rule'))).toMatch(/no network/);
+  });
+});
+
+describe('secrets are redacted by value, not by pattern (issue 16 class 2)', () => {
+  const KEY = 'lm-studio-7f3a9c2e5b1d4e6f'; // no sk- prefix: pattern redaction misses it
+  it('a server echoing the key in a 401 body and in a 200 body leaves no trace of it in the cache', async () => {
+    const f = fixture(4, 3);
+    const dir = mkdtempSync(join(tmpdir(), 'dtl-redact-'));
+    const cachePath = join(dir, 'cache.sqlite');
+    try {
+      script = (call, n) => {
+        const key = String(call.headers.authorization ?? '').replace(/^Bearer /, '');
+        if (n % 2 === 0) return { kind: 'error', status: 401, message: `Incorrect API key provided: ${key}. You can find your API key at ...` };
+        return { kind: 'content', content: `Your key ${key} works. ${goodJson(candidateCount(call))}` };
+      };
+      const app = await createJudge(parseLlmSpec(`openai:m@${server.baseURL}`), { env: { OPENAI_API_KEY: KEY } });
+      expect(judgeSecrets({ OPENAI_API_KEY: KEY })).toEqual([KEY]);
+      const cache = openJudgeCache(cachePath, { redact: judgeSecrets({ OPENAI_API_KEY: KEY }) });
+      const out = await runJudging({ ...f, judge: app.judge, cache, retries: 0, concurrency: 1, redact: judgeSecrets({ OPENAI_API_KEY: KEY }) });
+      cache.close();
+      expect(out.stats.failed).toBe(2);
+      expect(out.stats.requests - out.stats.failed).toBe(2);
+      for (const file of [cachePath, `${cachePath}-wal`]) if (existsSync(file)) expect(readFileSync(file).includes(KEY)).toBe(false);
+      // The rows are there, with the key replaced.
+      const check = openJudgeCache(cachePath);
+      const rows = [0, 1, 2, 3].map((r) => check.get(judgeKeyOfRow(app.judge, f, r))!);
+      check.close();
+      expect(rows.some((r) => r.status === 'failed' && /401/.test(r.error ?? '') && r.error!.includes('[redacted]'))).toBe(true);
+      expect(rows.some((r) => r.status === 'ok' && r.raw.includes('Your key [redacted] works'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('reply size cap (issue 16 class 9)', () => {
+  it('a reply over maxReplyBytes is a failed call, stored as a 1 KiB prefix only and not retried', async () => {
+    const f = fixture(3, 2);
+    script = (call, n) => ({ kind: 'content', content: n % 3 === 0 ? goodJson(2) + ' '.repeat(40_000) : goodJson(candidateCount(call)) });
+    const cache = openJudgeCache(':memory:');
+    const before = server.calls.length;
+    const out = await runJudging({ ...f, judge: judgeFor(), cache, concurrency: 1, retries: 2, backoffMs: 1, maxReplyBytes: 16 * 1024 });
+    expect(server.calls.length - before).toBe(3);
+    expect(out.stats.failed).toBe(1);
+    expect(out.stats.tooLarge).toBe(1);
+    const judge = judgeFor();
+    const failedRows = [0, 1, 2]
+      .map((r) => cache.get(judgeKeyOfRow(judge, f, r)))
+      .filter((c) => c?.status === 'failed');
+    expect(failedRows).toHaveLength(1);
+    expect(failedRows[0]!.error).toMatch(/REPLY_TOO_LARGE: reply of \d+ bytes exceeds the cap of 16384/);
+    expect(failedRows[0]!.raw.length).toBeLessThanOrEqual(1024);
+    cache.close();
+  });
+
+  it('the HTTP client refuses a body over its cap instead of buffering it whole', async () => {
+    script = () => ({ kind: 'content', content: 'x'.repeat(3 * 1024 * 1024) });
+    const capped = createCappedFetch(256 * 1024);
+    const error = await capped(`${server.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages: [] }) }).catch((e: unknown) => e);
+    expect(isDtlError(error, 'PROVIDER_FAILURE')).toBe(true);
+    expect((error as Error).message).toMatch(/REPLY_TOO_LARGE/);
+    script = () => ({ kind: 'content', content: 'small' });
+    const ok = await capped(`${server.baseURL}/chat/completions`, { method: 'POST', body: '{}' });
+    expect(((await ok.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content).toBe('small');
+  });
+});
+
+function judgeKeyOfRow(judge: FalseNegativeJudge, f: ReturnType<typeof fixture>, r: number): string {
+  // Mirrors runJudging's request for a per-user row.
+  const codesOf = (item: number) => ({
+    co: Array.from(f.codes.co.paths.subarray(f.codes.co.offsets[item]!, f.codes.co.offsets[item + 1]!)),
+    se: Array.from(f.codes.se.paths.subarray(f.codes.se.offsets[item]!, f.codes.se.offsets[item + 1]!)),
+  });
+  const hist = Array.from(f.history.indices.subarray(f.history.indptr[r]!, f.history.indptr[r + 1]!), codesOf);
+  const cands = Array.from(f.candidates.items.subarray(r * f.candidates.k, (r + 1) * f.candidates.k), codesOf);
+  return judgeCallKeyOf(judge, { history: hist, candidates: cands });
+}
+
+describe('optional provider packages (issue 15)', () => {
+  it('a missing provider package is an UNSUPPORTED error naming it', async () => {
+    const error = await loadProvider('@langchain/ollama', () => Promise.reject(new Error("Cannot find package '@langchain/ollama'")), 'the ollama: judge').catch((e: unknown) => e);
+    expect(isDtlError(error, 'UNSUPPORTED')).toBe(true);
+    expect((error as Error).message).toMatch(/the ollama: judge needs the optional package @langchain\/ollama; install it/);
   });
 });

@@ -49,15 +49,15 @@ export function flaggedPairs(candidates: CandidateSet, labels: Int8Array, nUsers
   return csrFromPairs(nUsers, nItems, rows, cols).csr;
 }
 
-/** Writes the artifact atomically (temp file + rename). */
-export function writeFalseNegativeSet(path: string, set: FalseNegativeSet): void {
+/** Writes the artifact atomically (temp file + rename); `redact` lists secret values removed from `meta`. */
+export function writeFalseNegativeSet(path: string, set: FalseNegativeSet, options: { readonly redact?: readonly string[] } = {}): void {
   const users: Record<string, number[]> = {};
   for (let u = 0; u < set.pairs.nRows; u++) {
     const a = set.pairs.indptr[u]!;
     const b = set.pairs.indptr[u + 1]!;
     if (b > a) users[String(u)] = Array.from(set.pairs.indices.subarray(a, b));
   }
-  const meta = JSON.parse(redactSecrets(JSON.stringify(set.meta))) as FalseNegativeMeta;
+  const meta = JSON.parse(redactSecrets(JSON.stringify(set.meta), options.redact)) as FalseNegativeMeta;
   const body = JSON.stringify({ format: FN_ARTIFACT_FORMAT, version: FN_ARTIFACT_VERSION, meta, users });
   const tmp = `${path}.tmp-${process.pid}`;
   try {

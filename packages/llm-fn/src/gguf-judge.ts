@@ -54,7 +54,7 @@ export async function createGgufJudge(options: GgufJudgeOptions): Promise<GgufJu
   try {
     mod = await import('node-llama-cpp');
   } catch (error) {
-    throw new DtlError('UNSUPPORTED', 'the GGUF judge needs the optional package node-llama-cpp (3.21.x)', { cause: error });
+    throw new DtlError('UNSUPPORTED', 'the GGUF judge needs the optional package node-llama-cpp (3.21.x); install it (npm i node-llama-cpp@3.21.1, or pnpm add node-llama-cpp@3.21.1 --filter @dtl/app)', { cause: error });
   }
   let size: number;
   try {

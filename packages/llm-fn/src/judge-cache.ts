@@ -1,15 +1,13 @@
 /**
- * A SQLite cache of judge calls (better-sqlite3 12). One row per call key = SHA-256 of
- * (judge id, judge.key(request)) — i.e. judge + model + prompt hash — holding the status, the raw
- * response, the parsed labels, token counts, timing and attempts. Every completed call is written in
- * its own transaction the moment it finishes (WAL journal), so a process killed at any point loses at
- * most the calls still in flight: a rerun repeats no completed call. Failed calls are stored with
- * status `failed` and are retried by the next run.
+ * The judge-call cache contract, its key, and an in-memory implementation. One entry per call key =
+ * SHA-256 of (judge id, judge.key(request)) — i.e. judge + model + prompt hash — holding the status,
+ * the raw response, the parsed labels, token counts, timing and attempts. The durable SQLite
+ * implementation is {@link openJudgeCache} (`sqlite-judge-cache.ts`), which loads the optional
+ * package better-sqlite3 only when it is called: users without a cache never load it.
  */
-import Database from 'better-sqlite3';
-import { DtlError } from '@dtl/core';
 import type { FalseNegativeJudge, JudgeLabel, JudgeRequest } from '@dtl/core';
 import { sha256 } from './internal/hash.ts';
+import { createRedactor } from './internal/redact.ts';
 
 /** One cached call. */
 export interface CachedCall {
@@ -28,14 +26,20 @@ export interface CachedCall {
   readonly error?: string | undefined;
 }
 
-/** The cache handle. */
+/** The cache handle. Implementations redact `raw` and `error` before they persist them. */
 export interface JudgeCache {
   get(key: string): CachedCall | undefined;
-  /** Inserts or replaces a row in its own transaction (durable before it returns). */
+  /** Inserts or replaces an entry (durable before it returns, for durable implementations). */
   put(call: CachedCall): void;
-  /** Row counts by status. */
+  /** Entry counts by status. */
   counts(): { ok: number; failed: number };
   close(): void;
+}
+
+/** Options of the cache implementations. */
+export interface JudgeCacheOptions {
+  /** Secret values (e.g. the API key) removed from every stored string; see `redactSecrets`. */
+  readonly redact?: readonly string[];
 }
 
 /** The cache key of a request for a judge: hex SHA-256 of the judge id and its prompt / canonical request. */
@@ -43,94 +47,22 @@ export function judgeCallKey(judge: FalseNegativeJudge, request: JudgeRequest): 
   return sha256(judge.id, judge.key(request));
 }
 
-interface Row {
-  key: string;
-  judge_id: string;
-  status: string;
-  raw: string;
-  labels: string;
-  prompt_tokens: number;
-  response_tokens: number;
-  ms: number;
-  attempts: number;
-  error: string | null;
-}
-
-/** Opens (creating if needed) a cache file; `:memory:` for a throwaway cache. */
-export function openJudgeCache(path: string): JudgeCache {
-  let db: Database.Database;
-  try {
-    db = new Database(path);
-  } catch (error) {
-    throw new DtlError('IO_ERROR', `cannot open judge cache: ${String((error as Error)?.message ?? error)}`, {
-      location: { file: path },
-      cause: error,
-    });
-  }
-  db.pragma('journal_mode = WAL');
-  // NORMAL in WAL mode survives a process kill (not a power loss) and keeps commits cheap.
-  db.pragma('synchronous = NORMAL');
-  db.exec(`CREATE TABLE IF NOT EXISTS judge_calls (
-    key TEXT PRIMARY KEY,
-    judge_id TEXT NOT NULL,
-    status TEXT NOT NULL,
-    raw TEXT NOT NULL,
-    labels TEXT NOT NULL,
-    prompt_tokens INTEGER NOT NULL,
-    response_tokens INTEGER NOT NULL,
-    ms REAL NOT NULL,
-    attempts INTEGER NOT NULL,
-    error TEXT,
-    updated_at TEXT NOT NULL
-  )`);
-  const getStmt = db.prepare<[string], Row>('SELECT * FROM judge_calls WHERE key = ?');
-  const putStmt = db.prepare(
-    `INSERT OR REPLACE INTO judge_calls (key, judge_id, status, raw, labels, prompt_tokens, response_tokens, ms, attempts, error, updated_at)
-     VALUES (@key, @judge_id, @status, @raw, @labels, @prompt_tokens, @response_tokens, @ms, @attempts, @error, @updated_at)`,
-  );
-  const countStmt = db.prepare<[], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM judge_calls GROUP BY status');
+/** A cache that lives as long as the process (tests, one-off runs, installs without better-sqlite3). */
+export function createMemoryJudgeCache(options: JudgeCacheOptions = {}): JudgeCache {
+  const redact = createRedactor(options.redact);
+  const rows = new Map<string, CachedCall>();
   return {
-    get(key) {
-      const row = getStmt.get(key);
-      if (!row) return undefined;
-      return {
-        key: row.key,
-        judgeId: row.judge_id,
-        status: row.status === 'ok' ? 'ok' : 'failed',
-        raw: row.raw,
-        labels: JSON.parse(row.labels) as Array<JudgeLabel | null>,
-        promptTokens: row.prompt_tokens,
-        responseTokens: row.response_tokens,
-        ms: row.ms,
-        attempts: row.attempts,
-        error: row.error ?? undefined,
-      };
-    },
+    get: (key) => rows.get(key),
     put(call) {
-      putStmt.run({
-        key: call.key,
-        judge_id: call.judgeId,
-        status: call.status,
-        raw: call.raw,
-        labels: JSON.stringify(call.labels),
-        prompt_tokens: call.promptTokens,
-        response_tokens: call.responseTokens,
-        ms: call.ms,
-        attempts: call.attempts,
-        error: call.error ?? null,
-        updated_at: new Date().toISOString(),
-      });
+      rows.set(call.key, { ...call, raw: redact(call.raw), labels: [...call.labels], ...(call.error !== undefined ? { error: redact(call.error) } : {}) });
     },
     counts() {
       const out = { ok: 0, failed: 0 };
-      for (const r of countStmt.all()) {
-        if (r.status === 'ok') out.ok += r.n;
-        else out.failed += r.n;
-      }
+      for (const r of rows.values()) out[r.status === 'ok' ? 'ok' : 'failed']++;
       return out;
     },
     close() {
-      db.close();
+      rows.clear();
     },
   };
 }

@@ -10,7 +10,7 @@ import { DtlError, codeOf, csrRow, isDtlError } from '@dtl/core';
 import type { Csr, DualCodebook, FalseNegativeJudge, JudgeItemCodes, JudgeRequest, ProgressFn, Rng } from '@dtl/core';
 import type { CandidateSet } from './candidate-set.ts';
 import { sleep } from './internal/abort.ts';
-import { redactSecrets } from './internal/redact.ts';
+import { createRedactor } from './internal/redact.ts';
 import { judgeCallKey } from './judge-cache.ts';
 import type { JudgeCache } from './judge-cache.ts';
 
@@ -40,6 +40,43 @@ export interface RunJudgingOptions {
   readonly cache?: JudgeCache;
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressFn;
+  /**
+   * Secret values (e.g. the API key) removed from every string this run persists (cache `raw` and
+   * `error`) — in addition to the credential patterns `redactSecrets` always removes.
+   */
+  readonly redact?: readonly string[];
+  /**
+   * Largest reply accepted, in UTF-8 bytes (default {@link DEFAULT_MAX_REPLY_BYTES} = 256 KiB). A
+   * longer reply is recorded as a failed call (`REPLY_TOO_LARGE`, with only its first 1 KiB stored)
+   * and is not retried.
+   */
+  readonly maxReplyBytes?: number;
+  /**
+   * Never call the judge: requests without an `ok` cache entry stay unlabeled and count as
+   * `missing` (used after a batch import). Default false.
+   */
+  readonly cacheOnly?: boolean;
+}
+
+/** Default reply size cap of {@link runJudging}: 256 KiB. */
+export const DEFAULT_MAX_REPLY_BYTES = 256 * 1024;
+
+/** Bytes of an oversized reply kept in the cache for audits. */
+const KEPT_PREFIX = 1024;
+
+/**
+ * Checks a reply against the size cap; returns the failure message, or undefined when it fits.
+ * Shared by the live runner and the batch import, so both validate alike.
+ */
+export function replySizeError(raw: string, maxReplyBytes: number): string | undefined {
+  if (raw.length * 3 <= maxReplyBytes) return undefined; // cheap bound: ≤ 3 bytes per UTF-16 unit
+  const bytes = Buffer.byteLength(raw, 'utf8');
+  return bytes > maxReplyBytes ? `REPLY_TOO_LARGE: reply of ${bytes} bytes exceeds the cap of ${maxReplyBytes} bytes (maxReplyBytes)` : undefined;
+}
+
+/** The first bytes of an oversized reply (what is stored instead of the whole). */
+export function replyPrefix(raw: string): string {
+  return raw.slice(0, KEPT_PREFIX);
 }
 
 /** Counters of a run. */
@@ -52,6 +89,10 @@ export interface JudgingStats {
   readonly cached: number;
   /** Requests without an answer after all retries (recorded as failed). */
   readonly failed: number;
+  /** Of `failed`: replies over the size cap. */
+  readonly tooLarge: number;
+  /** `cacheOnly` runs: requests without an `ok` cache entry (unlabeled; not called). */
+  readonly missing: number;
   readonly retries: number;
   readonly timeouts: number;
   /** Candidate slots (padding excluded) and their outcome. */
@@ -74,12 +115,44 @@ export interface JudgingOutcome {
   readonly stats: JudgingStats;
 }
 
-interface Task {
+/** One request of a run: a candidate-set row and the candidate slots it covers. */
+export interface JudgingTask {
   readonly row: number;
   readonly slots: readonly number[];
 }
+type Task = JudgingTask;
 
-function validate(o: RunJudgingOptions): void {
+/** What {@link planJudging} needs: the request-shaping part of {@link RunJudgingOptions}. */
+export type JudgingPlanOptions = Pick<RunJudgingOptions, 'codes' | 'history' | 'candidates' | 'granularity'>;
+
+/**
+ * The requests a candidate set needs at a granularity, in order (shared by the live runner and the
+ * batch writer / importer, so both make exactly the same prompts and cache keys).
+ */
+export function planJudging(o: JudgingPlanOptions): { tasks: JudgingTask[]; nCandidates: number; requestOf: (task: JudgingTask) => JudgeRequest } {
+  const { candidates, codes, history } = o;
+  const granularity = o.granularity ?? 'user';
+  const k = candidates.k;
+  const tasks: Task[] = [];
+  let nCandidates = 0;
+  for (let r = 0; r < candidates.users.length; r++) {
+    const slots: number[] = [];
+    for (let j = 0; j < k; j++) if (candidates.items[r * k + j]! >= 0) slots.push(r * k + j);
+    nCandidates += slots.length;
+    if (slots.length === 0) continue;
+    if (granularity === 'user') tasks.push({ row: r, slots });
+    else for (const s of slots) tasks.push({ row: r, slots: [s] });
+  }
+  const codesOf = (item: number): JudgeItemCodes => ({ co: codeOf(codes.co, item), se: codeOf(codes.se, item) });
+  const requestOf = (task: Task): JudgeRequest => ({
+    history: Array.from(csrRow(history, candidates.users[task.row]!), codesOf),
+    candidates: task.slots.map((s) => codesOf(candidates.items[s]!)),
+  });
+  return { tasks, nCandidates, requestOf };
+}
+
+/** Checks the candidate set against history and codebooks, and the numeric options. */
+export function validateJudging(o: Pick<RunJudgingOptions, 'codes' | 'history' | 'candidates' | 'concurrency' | 'retries' | 'timeoutMs' | 'maxReplyBytes'>): void {
   const { candidates: c, history, codes } = o;
   if (!(c.k > 0) || c.items.length !== c.users.length * c.k) {
     throw new DtlError('INVALID_ARGUMENT', `candidate set: ${c.items.length} items for ${c.users.length} users × k=${c.k}`);
@@ -96,6 +169,7 @@ function validate(o: RunJudgingOptions): void {
     ['concurrency', o.concurrency, 1],
     ['retries', o.retries, 0],
     ['timeoutMs', o.timeoutMs, 1],
+    ['maxReplyBytes', o.maxReplyBytes, 1],
   ] as const) {
     if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw new DtlError('INVALID_ARGUMENT', `${name} must be an integer ≥ ${min}, got ${v}`);
   }
@@ -103,7 +177,7 @@ function validate(o: RunJudgingOptions): void {
 
 /** Runs the judge over the candidates (see the module comment). */
 export async function runJudging(options: RunJudgingOptions): Promise<JudgingOutcome> {
-  validate(options);
+  validateJudging(options);
   const { judge, codes, history, candidates, cache, signal } = options;
   const granularity = options.granularity ?? 'user';
   const concurrency = options.concurrency ?? 4;
@@ -111,27 +185,14 @@ export async function runJudging(options: RunJudgingOptions): Promise<JudgingOut
   const retries = options.retries ?? 2;
   const backoffMs = options.backoffMs ?? 500;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  const maxReplyBytes = options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+  const redact = createRedactor(options.redact);
   const k = candidates.k;
   const labels = new Int8Array(candidates.items.length).fill(-1);
 
-  const tasks: Task[] = [];
-  let nCandidates = 0;
-  for (let r = 0; r < candidates.users.length; r++) {
-    const slots: number[] = [];
-    for (let j = 0; j < k; j++) if (candidates.items[r * k + j]! >= 0) slots.push(r * k + j);
-    nCandidates += slots.length;
-    if (slots.length === 0) continue;
-    if (granularity === 'user') tasks.push({ row: r, slots });
-    else for (const s of slots) tasks.push({ row: r, slots: [s] });
-  }
+  const { tasks, nCandidates, requestOf } = planJudging(options);
 
-  const codesOf = (item: number): JudgeItemCodes => ({ co: codeOf(codes.co, item), se: codeOf(codes.se, item) });
-  const requestOf = (task: Task): JudgeRequest => ({
-    history: Array.from(csrRow(history, candidates.users[task.row]!), codesOf),
-    candidates: task.slots.map((s) => codesOf(candidates.items[s]!)),
-  });
-
-  const stats = { calls: 0, cached: 0, failed: 0, retries: 0, timeouts: 0, promptTokens: 0, responseTokens: 0, callSeconds: 0 };
+  const stats = { calls: 0, cached: 0, failed: 0, tooLarge: 0, missing: 0, retries: 0, timeouts: 0, promptTokens: 0, responseTokens: 0, callSeconds: 0 };
   const started = performance.now();
   let next = 0;
   let done = 0;
@@ -150,6 +211,10 @@ export async function runJudging(options: RunJudgingOptions): Promise<JudgingOut
     if (hit?.status === 'ok') {
       stats.cached++;
       apply(task, hit.labels);
+      return;
+    }
+    if (options.cacheOnly) {
+      stats.missing++;
       return;
     }
     for (let attempt = 0; ; attempt++) {
@@ -176,13 +241,13 @@ export async function runJudging(options: RunJudgingOptions): Promise<JudgingOut
             key,
             judgeId: judge.id,
             status: 'failed',
-            raw: typeof cause?.raw === 'string' ? cause.raw : '',
+            raw: redact(typeof cause?.raw === 'string' ? replyPrefix(cause.raw) : ''),
             labels: [],
             promptTokens: 0,
             responseTokens: 0,
             ms,
             attempts: attempt + 1,
-            error: redactSecrets(message),
+            error: redact(message),
           });
           return;
         }
@@ -196,12 +261,31 @@ export async function runJudging(options: RunJudgingOptions): Promise<JudgingOut
       stats.callSeconds += ms / 1000;
       stats.promptTokens += result.promptTokens;
       stats.responseTokens += result.responseTokens;
+      const tooLarge = replySizeError(result.raw, maxReplyBytes);
+      if (tooLarge !== undefined) {
+        // Not stored whole and not retried: a deterministic model would send it again.
+        stats.failed++;
+        stats.tooLarge++;
+        cache?.put({
+          key,
+          judgeId: judge.id,
+          status: 'failed',
+          raw: redact(replyPrefix(result.raw)),
+          labels: [],
+          promptTokens: result.promptTokens,
+          responseTokens: result.responseTokens,
+          ms,
+          attempts: attempt + 1,
+          error: tooLarge,
+        });
+        return;
+      }
       // Written at once, in its own transaction: a kill after this line never repeats this call.
       cache?.put({
         key,
         judgeId: judge.id,
         status: 'ok',
-        raw: result.raw,
+        raw: redact(result.raw),
         labels: result.labels,
         promptTokens: result.promptTokens,
         responseTokens: result.responseTokens,

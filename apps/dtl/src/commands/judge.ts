@@ -13,11 +13,13 @@ import type { Command } from 'commander';
 import { DtlError } from '@dtl/core';
 import { loadDataset, readMatrixText } from '@dtl/data';
 import { createDualCodebook, readCodeFile } from '@dtl/encoding';
+import { DEFAULT_MAX_REPLY_BYTES } from '@dtl/llm-fn';
 import type { RuleMode } from '@dtl/llm-fn';
 import { createOutput } from '../output.ts';
 import { nonNegativeInt, positiveInt, unitFloat } from './option-parsers.ts';
 import { parseLlmSpec } from '../providers.ts';
-import { judgeFalseNegatives, readPlantedPreferences } from '../stages/judge-false-negatives.ts';
+import { judgeFalseNegatives, readPlantedPreferences, writeJudgeBatchFile } from '../stages/judge-false-negatives.ts';
+import type { JudgeFalseNegativesOptions } from '../stages/judge-false-negatives.ts';
 
 interface JudgeOptions {
   run: string;
@@ -37,6 +39,11 @@ interface JudgeOptions {
   retries: number;
   tokenBudget?: number;
   threads: number;
+  maxFailed: number;
+  maxReplyBytes: number;
+  batchOut?: string;
+  batchIn?: string;
+  batchFormat: 'json_schema' | 'json_object' | 'none';
   json?: boolean;
 }
 
@@ -53,6 +60,20 @@ function readRunJson(runDir: string): { data: string } {
   // Relative paths: as written (cwd of `dtl train`) if that exists, else relative to the run dir.
   const dataDir = isAbsolute(data) || existsSync(data) ? data : resolve(runDir, data);
   return { data: dataDir };
+}
+
+/** Default of `--max-failed`: more than 5 % failed requests make `dtl judge` exit non-zero. */
+export const DEFAULT_MAX_FAILED = 0.05;
+
+/** PROVIDER_FAILURE (exit code 2) when more than `maxFailed` of `requests` failed; the artifact is already written. */
+export function assertFailureRate(failed: number, requests: number, maxFailed: number): void {
+  if (failed > 0 && failed > maxFailed * requests) {
+    throw new DtlError(
+      'PROVIDER_FAILURE',
+      `${failed} of ${requests} judge requests failed or have no result (${((100 * failed) / requests).toFixed(1)} % > --max-failed ${(100 * maxFailed).toFixed(1)} %); ` +
+        'their candidates are unlabeled in the artifact — rerun to retry only the failed calls (completed calls are cached)',
+    );
+  }
 }
 
 export function register(program: Command): void {
@@ -76,11 +97,17 @@ export function register(program: Command): void {
     .option('--retries <n>', 'retries per failed call', nonNegativeInt, 2)
     .option('--token-budget <n>', 'prompt token budget (history truncated beyond it)', positiveInt)
     .option('--threads <n>', 'gguf: CPU threads', positiveInt, 1)
+    .option('--max-failed <fraction>', 'exit non-zero (code 2) when more than this fraction of the requests failed', unitFloat, DEFAULT_MAX_FAILED)
+    .option('--max-reply-bytes <n>', 'largest LLM reply accepted; a longer one is a failed call', positiveInt, DEFAULT_MAX_REPLY_BYTES)
+    .option('--batch-out <file.jsonl>', 'offline: write every prompt not yet cached as an OpenAI batch request line and stop (openai:<model> judges)')
+    .option('--batch-in <results.jsonl>', 'offline: import batch results (vllm run-batch / Batch API output) into the cache and finish without sending requests')
+    .addOption(new Option('--batch-format <format>', 'response_format of batch request lines').choices(['json_schema', 'json_object', 'none']).default('json_schema'))
     .option('--json', 'print one JSON object as the last stdout line')
     .action(async (opts: JudgeOptions) => {
       const out = createOutput(opts.json === true);
       const t0 = performance.now();
       const spec = parseLlmSpec(opts.llm);
+      if (opts.batchOut !== undefined && opts.batchIn !== undefined) throw new DtlError('INVALID_ARGUMENT', '--batch-out and --batch-in are two steps: give one of them');
       const runDir = opts.run;
       const { data: dataDir } = readRunJson(runDir);
       const { data } = loadDataset(dataDir);
@@ -101,7 +128,7 @@ export function register(program: Command): void {
       const controller = new AbortController();
       const onSigint = (): void => controller.abort(new Error('SIGINT'));
       process.once('SIGINT', onSigint);
-      const { result, metrics: m } = await judgeFalseNegatives({
+      const stageOptions: JudgeFalseNegativesOptions = {
         signal: controller.signal,
         data,
         userEmb,
@@ -119,15 +146,31 @@ export function register(program: Command): void {
         timeoutMs: opts.timeout,
         retries: opts.retries,
         threads: opts.threads,
+        maxReplyBytes: opts.maxReplyBytes,
         artifactMeta: { run: runDir, codes: { co: coFile, se: seFile, offset: opts.codesOffset } },
-        onInfo: (line) => out.info(line),
+        onInfo: (line: string) => out.info(line),
         planted: readPlantedPreferences(dataDir, data.nUsers, data.nItems),
-      }).finally(() => process.off('SIGINT', onSigint));
+        batchIn: opts.batchIn,
+        batchResponseFormat: opts.batchFormat,
+      };
+      if (opts.batchOut !== undefined) {
+        const w = await writeJudgeBatchFile({ ...stageOptions, batchOut: opts.batchOut }).finally(() => process.off('SIGINT', onSigint));
+        out.result({ ...w, seconds: (performance.now() - t0) / 1000 }, () =>
+          [
+            `wrote ${w.written} batch requests to ${w.batch_out} (${w.requests} requests, ${w.cached} already cached; ~${w.prompt_tokens_estimate} prompt tokens)`,
+            `run them where the model is served, e.g.: vllm run-batch -i ${w.batch_out} -o results.jsonl --model ${w.model}`,
+            `then: dtl judge --run ${runDir} --llm ${opts.llm} --batch-in results.jsonl (same --per/--candidates/--users/--token-budget)`,
+          ].join('\n'),
+        );
+        return;
+      }
+      const { result, metrics: m } = await judgeFalseNegatives(stageOptions).finally(() => process.off('SIGINT', onSigint));
       result.seconds = (performance.now() - t0) / 1000;
       const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
       out.result(result, () =>
         [
-          `judge ${result.judge} (per ${result.per}): ${result.requests} requests, ${result.calls} calls, ${result.cached} cached, ${result.failed} failed`,
+          `judge ${result.judge} (per ${result.per}): ${result.requests} requests, ${result.calls} calls, ${result.cached} cached, ${result.failed} failed` +
+            (result.batch ? `, ${result.missing} without a batch result` : ''),
           `candidates ${result.candidates}, positives ${result.positives} (rate ${f(m.positiveRate)}), unlabeled ${result.unlabeled}`,
           `reported vs valid+test (never used for training): precision ${f(m.precision)}, recall ${f(m.recall)}, f1 ${f(m.f1)}, base rate ${f(m.baseRate)}`,
           ...(result.planted ? [`against planted true preferences (synthetic): precision ${f(result.planted.precision)}, recall ${f(result.planted.recall)}, base rate ${f(result.planted.base_rate)}`] : []),
@@ -135,5 +178,6 @@ export function register(program: Command): void {
           `wrote ${result.artifact}`,
         ].join('\n'),
       );
+      assertFailureRate(result.failed + result.missing, result.requests, opts.maxFailed);
     });
 }

@@ -68,8 +68,18 @@ export const pipelineConfigSchema = z
         retries: z.number().int().min(0).default(2),
         tokenBudget: positiveInt.optional(),
         threads: positiveInt.default(1),
+        batch: z
+          .object({
+            out: z.string().min(1).optional().describe('batch request file to write (default stages/judge/batch-requests.jsonl)'),
+            in: z.string().min(1).optional().describe('batch results file (vllm run-batch / Batch API output); the stage continues when it exists'),
+            format: z.enum(['json_schema', 'json_object', 'none']).default('json_schema').describe('response_format of the request lines'),
+          })
+          .strict()
+          .optional()
+          .describe('offline judging through batch files: the run pauses at the judge stage until `in` exists'),
       })
       .strict()
+      .refine((j) => j.batch === undefined || j.llm.startsWith('openai:'), { message: 'judge.batch needs judge.llm: openai:<model>[@<baseURL>] (the model the batch engine serves)', path: ['batch'] })
       .default({ llm: 'rule', per: 'user', candidates: 20, threshold: 1, ruleMode: 'either', timeoutMs: 120_000, retries: 2, threads: 1 }),
     fn: z
       .object({

@@ -11,7 +11,7 @@ import type { ProgressFn } from '@dtl/core';
 import { parseLlmSpec } from '../providers.ts';
 import { buildDualTrees } from '../stages/build-trees.ts';
 import type { BuildTreesResult } from '../stages/build-trees.ts';
-import { judgeFalseNegatives, readPlantedPreferences } from '../stages/judge-false-negatives.ts';
+import { judgeFalseNegatives, readPlantedPreferences, writeJudgeBatchFile } from '../stages/judge-false-negatives.ts';
 import type { JudgeFalseNegativesResult } from '../stages/judge-false-negatives.ts';
 import { loadForTraining, runTraining } from '../training.ts';
 import type { TrainConfig, TrainSummary } from '../training.ts';
@@ -209,13 +209,15 @@ async function runPipelineLocked(config: PipelineConfig, runDir: string, info: (
   save();
 
   // 4. candidates + judge
-  const judgeKey = hash(pretrainKey, treesKey, config.judge);
+  // Batch settings choose how the calls are made, not what they answer: not part of the key.
+  const { batch: _batch, ...judgeSettings } = config.judge;
+  const judgeKey = hash(pretrainKey, treesKey, judgeSettings);
   let fnPairsPath: string | undefined;
   if (config.fn.use !== 'none') {
     const judgeStage = await runStage(runDir, 'judge', judgeKey, async (dir) => {
       const userEmb = readMatrixText(join(pretrainDir, 'embeddings', 'user.txt'));
       const itemEmb = readMatrixText(join(pretrainDir, 'embeddings', 'item.txt'));
-      const judged = await judgeFalseNegatives({
+      const judgeOptions = {
         data,
         userEmb,
         itemEmb,
@@ -235,7 +237,21 @@ async function runPipelineLocked(config: PipelineConfig, runDir: string, info: (
         artifactMeta: { run: runDir },
         onInfo: info,
         planted: readPlantedPreferences(dataDir, data.nUsers, data.nItems),
-      });
+      };
+      const batch = config.judge.batch;
+      const batchIn = batch?.in !== undefined && existsSync(batch.in) ? batch.in : undefined;
+      const judged = batch && !batchIn ? undefined : await judgeFalseNegatives({ ...judgeOptions, batchIn, batchResponseFormat: batch?.format });
+      if (batch && (!judged || judged.result.missing > 0)) {
+        // Offline judging: write what is still unanswered and pause; a rerun with the results continues.
+        const outFile = resolve(batch.out ?? join(dir, 'batch-requests.jsonl'));
+        const w = await writeJudgeBatchFile({ ...judgeOptions, batchOut: outFile, batchResponseFormat: batch.format });
+        throw new DtlError(
+          'CANCELLED',
+          `judge stage paused: wrote ${w.written} batch requests (${w.cached} already answered) to ${outFile}. Run them where the model is served ` +
+            `(e.g. vllm run-batch -i ${outFile} -o results.jsonl --model ${w.model}), set judge.batch.in to the results file${batch.in ? ` (now ${batch.in}${batchIn ? ', which left ' + (judged?.result.missing ?? 0) + ' requests unanswered' : ', which does not exist yet'})` : ''} and rerun dtl run — finished stages are skipped`,
+        );
+      }
+      if (!judged) throw new DtlError('STATE_MISMATCH', 'judge stage: no result');
       if (judged.result.failed > 0) {
         throw new DtlError('PROVIDER_FAILURE', `${judged.result.failed} judge requests failed; rerun to retry them (completed calls are cached)`);
       }

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { csrFromPairs, csrUnion } from '@dtl/core';
+import { DtlError, csrFromPairs, csrUnion, isDtlError } from '@dtl/core';
 import { readLightGcnFile } from '@dtl/data';
 import type { Csr, DenseMatrix, DualCodebook, InteractionData } from '@dtl/core';
 import { fniMetrics } from '@dtl/eval';
 import type { FniMetrics } from '@dtl/eval';
-import { flaggedPairs, openJudgeCache, runJudging, topKCandidates, writeFalseNegativeSet } from '@dtl/llm-fn';
-import type { RuleJudgeOptions } from '@dtl/llm-fn';
-import { createJudge } from '../providers.ts';
+import { createRedactor, flaggedPairs, importJudgeBatch, openJudgeCache, runJudging, topKCandidates, writeFalseNegativeSet, writeJudgeBatch } from '@dtl/llm-fn';
+import type { ImportJudgeBatchStats, RuleJudgeOptions } from '@dtl/llm-fn';
+import { createJudge, judgeEndpoint, judgeSecrets } from '../providers.ts';
 import type { LlmSpec } from '../providers.ts';
 
 export interface JudgeFalseNegativesOptions {
@@ -29,7 +29,18 @@ export interface JudgeFalseNegativesOptions {
   readonly timeoutMs: number;
   readonly retries: number;
   readonly threads: number;
+  /** Reply cap in bytes (default 256 KiB): a longer reply is a failed call. */
+  readonly maxReplyBytes?: number | undefined;
+  /** Environment for the provider key (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   readonly artifactMeta?: Record<string, unknown>;
+  /**
+   * Offline judging: import this batch results file (OpenAI batch output JSONL) into the cache, then
+   * label from the cache only — no request is sent. Needs an `openai:` spec.
+   */
+  readonly batchIn?: string | undefined;
+  /** `body.response_format` of batch request lines (default json_schema). */
+  readonly batchResponseFormat?: 'json_schema' | 'json_object' | 'none' | undefined;
   readonly signal?: AbortSignal;
   readonly onInfo?: (line: string) => void;
   /**
@@ -56,6 +67,11 @@ export interface JudgeFalseNegativesResult {
     calls: number;
     cached: number;
     failed: number;
+    too_large: number;
+    /** Batch import: requests without a usable result (unlabeled; write a new batch file for them). */
+    missing: number;
+    /** Batch import counters (with `--batch-in`). */
+    batch?: ImportJudgeBatchStats | undefined;
     retries: number;
     timeouts: number;
     candidates: number;
@@ -87,7 +103,86 @@ export interface JudgeFalseNegativesResult {
  * Precision/recall against valid+test are computed here for the report only (evaluator side).
  */
 export async function judgeFalseNegatives(options: JudgeFalseNegativesOptions): Promise<JudgeFalseNegativesResult> {
-  const t0 = performance.now();
+  return redacted(options, (o, secrets) => judge(o, secrets));
+}
+
+/** What {@link writeJudgeBatchFile} wrote. */
+export interface JudgeBatchOutResult {
+  readonly judge: string;
+  readonly per: 'user' | 'pair';
+  readonly users: number;
+  readonly requests: number;
+  /** Lines written: prompts without a cached answer. */
+  readonly written: number;
+  readonly cached: number;
+  readonly prompt_tokens_estimate: number;
+  readonly model: string;
+  readonly batch_out: string;
+  readonly cache: string;
+}
+
+/**
+ * Writes every prompt of the candidate set not yet answered in the cache as an OpenAI batch request
+ * line (`--batch-out`); nothing is sent. Run the file with `vllm run-batch` or a Batch API, then pass
+ * the results with `batchIn`.
+ */
+export async function writeJudgeBatchFile(options: JudgeFalseNegativesOptions & { readonly batchOut: string }): Promise<JudgeBatchOutResult> {
+  const batchOut = options.batchOut;
+  return redacted(options, async (o, secrets) => {
+    const { spec } = o;
+    if (spec.kind !== 'openai') throw new DtlError('INVALID_ARGUMENT', `batch files need an openai:<model> judge (the model the batch engine serves), got ${spec.kind}`);
+    const { candidates, nJudged, cache, app } = await setup(o, secrets);
+    try {
+      o.onInfo?.(`judge ${app.judge.id}, per ${o.per}: ${nJudged} users × ${o.candidates} candidates; writing batch requests (nothing is sent)`);
+      const w = writeJudgeBatch(batchOut, {
+        judge: app.judge,
+        model: spec.model,
+        codes: o.codes,
+        history: o.data.train,
+        candidates,
+        granularity: o.per,
+        cache,
+        redact: secrets,
+        ...(o.tokenBudget ? { prompt: { tokenBudget: o.tokenBudget } } : {}),
+        ...(o.batchResponseFormat ? { responseFormat: o.batchResponseFormat } : {}),
+      });
+      return {
+        judge: app.judge.id,
+        per: o.per,
+        users: nJudged,
+        requests: w.requests,
+        written: w.written,
+        cached: w.cached,
+        prompt_tokens_estimate: w.promptTokens,
+        model: spec.model,
+        batch_out: batchOut,
+        cache: o.cachePath,
+      };
+    } finally {
+      cache.close();
+      await app.dispose();
+    }
+  });
+}
+
+async function redacted<T>(options: JudgeFalseNegativesOptions, f: (o: JudgeFalseNegativesOptions, secrets: readonly string[]) => Promise<T>): Promise<T> {
+  const env = options.env ?? process.env;
+  const secrets = judgeSecrets(env);
+  const redact = createRedactor(secrets);
+  try {
+    return await f({ ...options, env, onInfo: options.onInfo ? (line) => options.onInfo!(redact(line)) : undefined }, secrets);
+  } catch (error) {
+    // Nothing that reaches a log may hold the key: rethrow with the message redacted.
+    if (isDtlError(error)) {
+      const message = redact(error.message);
+      if (message === error.message) throw error;
+      throw new DtlError(error.code, message);
+    }
+    throw new Error(redact(String((error as Error)?.message ?? error)));
+  }
+}
+
+async function setup(options: JudgeFalseNegativesOptions, secrets: readonly string[]) {
   const { data, userEmb, itemEmb, spec } = options;
   const nJudged = Math.min(options.users ?? data.nUsers, data.nUsers);
   const candidates = topKCandidates({
@@ -98,14 +193,58 @@ export async function judgeFalseNegatives(options: JudgeFalseNegativesOptions): 
     k: options.candidates,
     userIds: Int32Array.from({ length: nJudged }, (_, u) => u),
   });
-  const app = await createJudge(spec, {
-    env: process.env,
-    rule: options.rule,
-    ...(options.tokenBudget ? { prompt: { tokenBudget: options.tokenBudget } } : {}),
-    timeoutMs: options.timeoutMs,
-    threads: options.threads,
-  });
-  const cache = openJudgeCache(options.cachePath);
+  // The cache first: a cache locked by another live process fails before any model is loaded.
+  const cache = openJudgeCache(options.cachePath, { redact: secrets });
+  let app: Awaited<ReturnType<typeof createJudge>>;
+  try {
+    app = await createJudge(spec, {
+      env: options.env ?? process.env,
+      rule: options.rule,
+      ...(options.tokenBudget ? { prompt: { tokenBudget: options.tokenBudget } } : {}),
+      timeoutMs: options.timeoutMs,
+      threads: options.threads,
+      ...(options.maxReplyBytes ? { maxReplyBytes: options.maxReplyBytes } : {}),
+    });
+  } catch (error) {
+    cache.close();
+    throw error;
+  }
+  return { candidates, nJudged, cache, app };
+}
+
+async function judge(options: JudgeFalseNegativesOptions, secrets: readonly string[]): Promise<JudgeFalseNegativesResult> {
+  const t0 = performance.now();
+  const { data, spec } = options;
+  if (options.batchIn !== undefined && spec.kind !== 'openai') {
+    throw new DtlError('INVALID_ARGUMENT', `batch files need an openai:<model> judge (the one the batch file was written for), got ${spec.kind}`);
+  }
+  const { candidates, nJudged, cache, app } = await setup(options, secrets);
+  let batch: ImportJudgeBatchStats | undefined;
+  if (options.batchIn !== undefined) {
+    try {
+      batch = await importJudgeBatch(options.batchIn, {
+        judge: app.judge,
+        codes: options.codes,
+        history: data.train,
+        candidates,
+        granularity: options.per,
+        cache,
+        redact: secrets,
+        ...(options.maxReplyBytes ? { maxReplyBytes: options.maxReplyBytes } : {}),
+      });
+    } catch (error) {
+      cache.close();
+      await app.dispose();
+      throw error;
+    }
+    options.onInfo?.(
+      `batch ${options.batchIn}: ${batch.lines} lines, ${batch.stored} stored, ${batch.failed} failed (${batch.tooLarge} too large), ` +
+        `${batch.alreadyCached} already cached, ${batch.malformed} malformed, ${batch.unknown} unknown and ${batch.duplicate} duplicate custom_id`,
+    );
+    for (const p of batch.problems) options.onInfo?.(`  ${p}`);
+  } else {
+    options.onInfo?.(`judge endpoint: ${judgeEndpoint(spec)}`);
+  }
   options.onInfo?.(`judge ${app.judge.id}, per ${options.per}: ${nJudged} users × ${options.candidates} candidates; cache ${options.cachePath}`);
   let lastReport = 0;
   let outcome;
@@ -120,6 +259,9 @@ export async function judgeFalseNegatives(options: JudgeFalseNegativesOptions): 
       timeoutMs: options.timeoutMs,
       retries: options.retries,
       cache,
+      cacheOnly: options.batchIn !== undefined,
+      redact: secrets,
+      ...(options.maxReplyBytes ? { maxReplyBytes: options.maxReplyBytes } : {}),
       signal: options.signal,
       onProgress: (e) => {
         const now = performance.now();
@@ -150,7 +292,7 @@ export async function judgeFalseNegatives(options: JudgeFalseNegativesOptions): 
       ...options.artifactMeta,
     },
     pairs,
-  });
+  }, { redact: secrets });
   // Reported only (evaluator side): flagged candidates vs the users' valid + test positives.
   const empty: Csr = csrFromPairs(data.nUsers, data.nItems, [], []).csr;
   const heldOut = csrUnion(data.valid ?? empty, data.test ?? empty);
@@ -167,6 +309,9 @@ export async function judgeFalseNegatives(options: JudgeFalseNegativesOptions): 
       calls: stats.calls,
       cached: stats.cached,
       failed: stats.failed,
+      too_large: stats.tooLarge,
+      missing: stats.missing,
+      batch,
       retries: stats.retries,
       timeouts: stats.timeouts,
       candidates: stats.candidates,

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 export type FakeReply =
   | { readonly kind: 'content'; readonly content: string; readonly delayMs?: number }
   | { readonly kind: 'tool'; readonly name: string; readonly args: string }
-  | { readonly kind: 'error'; readonly status: number }
+  | { readonly kind: 'error'; readonly status: number; readonly message?: string }
   | { readonly kind: 'hang' };
 
 /** A request the server received. */
@@ -59,7 +59,7 @@ export async function startFakeOpenAiServer(reply: (call: FakeCall, n: number) =
       }
       if (r.kind === 'error') {
         res.writeHead(r.status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: `scripted ${r.status}`, type: 'server_error' } }));
+        res.end(JSON.stringify({ error: { message: r.message ?? `scripted ${r.status}`, type: r.status === 401 ? 'invalid_request_error' : 'server_error' } }));
         return;
       }
       const message =
