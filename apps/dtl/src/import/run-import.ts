@@ -311,6 +311,10 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
     const final = finalizeSplits(data, labels);
     const counts = { train: final.pairs.train.users.length, valid: final.pairs.valid.users.length, test: final.pairs.test.users.length };
     const splitText = `--split ${splitKind}${splitKind === 'leave-last' ? '' : ` --valid ${validFrac} --test ${testFrac}`}`;
+    if (!labels.includes(TRAIN)) {
+      const why = splitKind === 'temporal' ? `every interaction is at or after the cut time ${temporalCuts?.valid ?? temporalCuts?.test} (many equal timestamps?)` : 'no interaction was left for training';
+      throw new DtlError('INVALID_DATA', `the train split is empty after ${splitText}: ${why}`, { location: { file: input } });
+    }
     for (const [name, label] of [['test', TEST], ['valid', VALID]] as const) {
       if (name === 'valid' && validFrac === 0) continue;
       if (counts[name] > 0) continue;
@@ -327,8 +331,6 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
         location: { file: input },
       });
     }
-    if (counts.train === 0) throw new DtlError('INVALID_DATA', `the train split is empty after ${splitText}`, { location: { file: input } });
-    void TRAIN;
 
     const out = resolve(options.out);
     mkdirSync(out, { recursive: true });
