@@ -79,6 +79,8 @@ export interface ImportSummary {
   readonly interactions: { readonly train: number; readonly valid: number; readonly test: number };
   readonly warnings: readonly string[];
   readonly seconds: number;
+  /** Seconds per phase (read, validate+filter+index, dedup, kcore, fetch, split, write). */
+  readonly timings?: Record<string, number> | undefined;
 }
 
 export const COLD_POLICY =
@@ -119,6 +121,13 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
   const input = options.input;
   const info = options.onInfo ?? (() => {});
   const warnings: string[] = [];
+  const timings: Record<string, number> = {};
+  let tPhase = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    timings[name] = Math.round(now - tPhase) / 1000;
+    tPhase = now;
+  };
   const warn = (w: string) => {
     warnings.push(w);
     info(`warning: ${w}`);
@@ -213,6 +222,7 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
     if (cols.time !== undefined) selects.push(`trim(${pick('time')}) AS t_raw`);
     await duck('read the file', () => conn.run(`CREATE TABLE raw AS SELECT ${selects.join(', ')} FROM ${source}`));
     const rows = await scalar(conn, 'SELECT count(*) FROM raw');
+    phase('read');
     if (rows === 0) {
       throw new DtlError('INVALID_DATA', header && format !== 'parquet' ? 'no data rows after the header line' : 'no data rows', { location: { file: input, line: header ? 2 : 1 } });
     }
@@ -244,7 +254,15 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
     const rCol = cols.rating !== undefined ? ', try_cast(r_raw AS DOUBLE) AS r' : '';
     const tCol = cols.time !== undefined ? `, ${timeExpr} AS t` : '';
     const where = options.minRating !== undefined ? `WHERE try_cast(r_raw AS DOUBLE) >= ${Number(options.minRating)}` : '';
-    await conn.run(`CREATE TABLE kept AS SELECT rowid AS row, u, i${rCol}${tCol} FROM raw ${where}`);
+    // Provisional dense ids in id order (integers numerically, then the rest as text), given before
+    // dedup and k-core so those run on integers; the final ids are re-indexed over what is left.
+    const order = (c: string) => `try_cast(${c} AS HUGEINT) NULLS LAST, ${c}`;
+    await conn.run(`CREATE TABLE um AS SELECT u, (row_number() OVER (ORDER BY ${order('u')}) - 1)::INTEGER AS ui FROM (SELECT DISTINCT u FROM raw ${where})`);
+    await conn.run(`CREATE TABLE im AS SELECT i, (row_number() OVER (ORDER BY ${order('i')}) - 1)::INTEGER AS ii FROM (SELECT DISTINCT i FROM raw ${where})`);
+    await conn.run(
+      `CREATE TABLE kept AS SELECT k.row, um.ui, im.ii${tCol ? ', k.t' : ''} FROM (SELECT rowid::INTEGER AS row, u, i${tCol} FROM raw ${where}) k ` +
+        'JOIN um USING (u) JOIN im USING (i)',
+    );
     const keptRows = await scalar(conn, 'SELECT count(*) FROM kept');
     if (keptRows === 0) {
       const range = await conn.runAndReadAll('SELECT min(try_cast(r_raw AS DOUBLE)), max(try_cast(r_raw AS DOUBLE)) FROM raw');
@@ -254,9 +272,12 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
       });
     }
     await conn.run('DROP TABLE raw');
-    await conn.run(`CREATE TABLE inter AS SELECT u, i, min(row) AS row${cols.time !== undefined ? ', min(t) AS t' : ''} FROM kept GROUP BY u, i`);
+    phase('validate+filter+index');
+    // Dedup: the first row of a pair is kept, with the pair's earliest time.
+    await conn.run(`CREATE TABLE inter AS SELECT ui, ii, min(row) AS row${cols.time !== undefined ? ', min(t) AS t' : ''} FROM kept GROUP BY ui, ii`);
     await conn.run('DROP TABLE kept');
     let count = await scalar(conn, 'SELECT count(*) FROM inter');
+    phase('dedup');
     const duplicates = keptRows - count;
     let kcoreInfo: ImportSummary['kcore'];
     if (kcore > 1) {
@@ -265,7 +286,7 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
       for (;;) {
         iterations++;
         const removed = await conn.run(
-          `DELETE FROM inter WHERE u IN (SELECT u FROM inter GROUP BY u HAVING count(*) < ${kcore}) OR i IN (SELECT i FROM inter GROUP BY i HAVING count(*) < ${kcore})`,
+          `DELETE FROM inter WHERE ui IN (SELECT ui FROM inter GROUP BY ui HAVING count(*) < ${kcore}) OR ii IN (SELECT ii FROM inter GROUP BY ii HAVING count(*) < ${kcore})`,
         );
         if (removed.rowsChanged === 0) break;
         count -= removed.rowsChanged;
@@ -274,12 +295,9 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
       if (count === 0) {
         throw new DtlError('INVALID_DATA', `no interactions left after the ${kcore}-core filter (${before} before it): lower --kcore`, { location: { file: input } });
       }
+      phase('kcore');
     }
 
-    // Provisional dense ids in id order: integers numerically, then the rest as text.
-    const order = (c: string) => `try_cast(${c} AS HUGEINT) NULLS LAST, ${c}`;
-    await conn.run(`CREATE TABLE um AS SELECT u, (row_number() OVER (ORDER BY ${order('u')}) - 1)::INTEGER AS ui FROM (SELECT DISTINCT u FROM inter)`);
-    await conn.run(`CREATE TABLE im AS SELECT i, (row_number() OVER (ORDER BY ${order('i')}) - 1)::INTEGER AS ii FROM (SELECT DISTINCT i FROM inter)`);
     const readIds = async (sql: string) => {
       const ids: string[] = [];
       await forEachChunk(await conn.run(sql), (get, n) => {
@@ -293,9 +311,8 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
     const items = new Int32Array(count);
     const times = cols.time !== undefined ? new Float64Array(count) : undefined;
     let fill = 0;
-    const result = await conn.run(
-      `SELECT ui, ii${times ? ', t' : ''} FROM inter JOIN um USING (u) JOIN im USING (i) ORDER BY ui${times ? ', t' : ''}, row`,
-    );
+    // Grouped by user; within a user by (time, file row) — the order leave-last reads and the random split shuffles from.
+    const result = await conn.run(`SELECT ui, ii${times ? ', t' : ''} FROM inter ORDER BY ui${times ? ', t' : ''}, row`);
     await forEachChunk(result, (get, n) => {
       for (let r = 0; r < n; r++, fill++) {
         users[fill] = get(0, r) as number;
@@ -306,9 +323,11 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
     conn.closeSync();
     instance.closeSync();
 
+    phase('fetch');
     const data = { nUsers: userIds.length, nItems: itemIds.length, users, items, times };
     const { labels, temporalCuts } = assignSplits(data, { kind: splitKind, valid: validFrac, test: testFrac, seed });
     const final = finalizeSplits(data, labels);
+    phase('split');
     const counts = { train: final.pairs.train.users.length, valid: final.pairs.valid.users.length, test: final.pairs.test.users.length };
     const splitText = `--split ${splitKind}${splitKind === 'leave-last' ? '' : ` --valid ${validFrac} --test ${testFrac}`}`;
     if (!labels.includes(TRAIN)) {
@@ -377,8 +396,9 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
     );
     writeIdMapFile(join(out, 'users.tsv'), Array.from(final.userOrigin, (p) => userIds[p]!));
     writeIdMapFile(join(out, 'items.tsv'), Array.from(final.itemOrigin, (p) => itemIds[p]!));
+    phase('write');
     if (longSeparator) info(`separator ${JSON.stringify(separator)} is longer than DuckDB's 4-byte limit: lines were split by the import`);
-    return { ...summary, seconds: (performance.now() - t0) / 1000 };
+    return { ...summary, seconds: (performance.now() - t0) / 1000, timings };
   } finally {
     try {
       conn.closeSync();
