@@ -10,7 +10,7 @@
  * (`bench/import.ts --child …`: the real `runImport` of the CLI) so the reported peak RSS
  * (`process.resourceUsage().maxRSS`, DuckDB's native memory included) belongs to the import alone.
  * Prints a markdown table: run, options, wall seconds of the child (Node + tsx start included),
- * import seconds, maxRSS, and the counts.
+ * import seconds, maxRSS, the counts and the seconds per phase.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -94,8 +94,8 @@ export async function main(args: string[]): Promise<void> {
   const table = [
     `input: ${rows.toLocaleString('en-US')} rows, ${nUsers.toLocaleString('en-US')} users × ${nItems.toLocaleString('en-US')} items (string ids), ${mib.toFixed(0)} MiB CSV`,
     '',
-    '| run | options | wall s | import s | maxRSS MiB | duplicates | users | items | train / valid / test |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---|',
+    '| run | options | wall s | import s | maxRSS MiB | duplicates | users | items | train / valid / test | phases (s) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|---|',
   ];
   for (const name of runs) {
     const opts = RUNS[name];
@@ -111,12 +111,12 @@ export async function main(args: string[]): Promise<void> {
     const wall = (performance.now() - t0) / 1000;
     if (res.status !== 0) throw new Error(`bench import ${name} failed:\n${res.stderr}`);
     const { summary: s, maxRSS } = JSON.parse(res.stdout.trim().split('\n').pop()!) as {
-      summary: { seconds: number; duplicates: number; users: number; items: number; interactions: { train: number; valid: number; test: number } };
+      summary: { seconds: number; timings?: Record<string, number>; duplicates: number; users: number; items: number; interactions: { train: number; valid: number; test: number } };
       maxRSS: number;
     };
     const n = (x: number) => x.toLocaleString('en-US');
     table.push(
-      `| ${name} | \`${opts.join(' ')}\` | ${wall.toFixed(1)} | ${s.seconds.toFixed(1)} | ${(maxRSS / 1024).toFixed(0)} | ${n(s.duplicates)} | ${n(s.users)} | ${n(s.items)} | ${n(s.interactions.train)} / ${n(s.interactions.valid)} / ${n(s.interactions.test)} |`,
+      `| ${name} | \`${opts.join(' ')}\` | ${wall.toFixed(1)} | ${s.seconds.toFixed(1)} | ${(maxRSS / 1024).toFixed(0)} | ${n(s.duplicates)} | ${n(s.users)} | ${n(s.items)} | ${n(s.interactions.train)} / ${n(s.interactions.valid)} / ${n(s.interactions.test)} | ${Object.entries(s.timings ?? {}).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')} |`,
     );
   }
   process.stdout.write(table.join('\n') + '\n');

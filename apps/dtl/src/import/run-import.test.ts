@@ -244,3 +244,14 @@ describe('runImport: bad input names file, line and column', () => {
     expect((await importError({ input: write('s3.csv', one), split: 'temporal' })).message).toMatch(/--split temporal needs --time COL/);
   });
 });
+
+describe('DuckDB stays out of every other command', () => {
+  it('no app source imports @duckdb/node-api statically (only `import type` and the dynamic import in run-import.ts)', async () => {
+    const { readdirSync } = await import('node:fs');
+    const root = join(import.meta.dirname, '..');
+    const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    const offenders = files.filter((f) => /^\s*import\s+(?!type\b)[^;]*['"]@duckdb\/node-api['"]/m.test(readFileSync(join(root, f), 'utf8')));
+    expect(offenders).toEqual([]);
+    expect(readFileSync(join(root, 'import', 'run-import.ts'), 'utf8')).toContain("await import('@duckdb/node-api')");
+  });
+});
