@@ -157,6 +157,10 @@ describe('README walkthrough: your own data, import → train → recommend', ()
     const recall = await checkFlow('data/mine', 'runs/mine', 'recommendations.csv', ids);
     // The model learned the taste groups: far above random top-20 of ~80 items (~0.25).
     expect(recall).toBeGreaterThan(0.3);
+    // The README's embeddings line: npy files with the id maps beside them.
+    await dtl(['export-emb', '--run', 'runs/mine', '--format', 'npy', '--out', 'emb']);
+    expect(readFileSync('emb/user.npy').subarray(0, 6).toString('latin1')).toBe('\x93NUMPY');
+    expect(readIdMapFile('emb/users.tsv')).toEqual(readIdMapFile('data/mine/users.tsv'));
   });
 
   it('a MovieLens-style headerless tab file with string ids, ratings and timestamps (leave-last)', async () => {
