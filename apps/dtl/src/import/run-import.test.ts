@@ -99,6 +99,18 @@ describe('runImport: formats and output', () => {
     expect(await run(6, 'det-c')).not.toBe(a);
   });
 
+  it('--valid 0 writes no valid.txt, also over an earlier import into the same folder', async () => {
+    const input = write('v0.csv', toCsv(makeLog(13, 400)));
+    const out = join(dir, 'v0');
+    await runImport({ input, user: 'user', item: 'item', out });
+    expect(loadDataset(out).report.validSource).toBe('file');
+    const s = await runImport({ input, user: 'user', item: 'item', valid: 0, out });
+    expect(s.interactions.valid).toBe(0);
+    const { data, report } = loadDataset(out);
+    expect(data.valid).toBeUndefined();
+    expect(report.validSource).not.toBe('file');
+  });
+
   it('reads MovieLens u.data (tab, headerless) by column index, ids in numeric order', async () => {
     const log = makeLog(3).map((r, n) => ({ ...r, user: String(1 + (n % 47)), item: String(1 + ((n * 7) % 113)) }));
     const input = write('u.data', toCsv(log, '\t', ''));

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
 import { DtlError, csrFromPairs } from '@dtl/core';
 import { writeIdMapFile, writeLightGcnDataset } from '@dtl/data';
@@ -382,6 +382,8 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
       warnings,
       seconds: 0,
     };
+    // A valid.txt left by an earlier import into this folder would be read as this dataset's validation split.
+    if (validFrac === 0) rmSync(join(out, 'valid.txt'), { force: true });
     writeLightGcnDataset(
       out,
       {
