@@ -228,6 +228,18 @@ describe('runImport: bad input names file, line and column', () => {
     expect((await importError({ input: write('u.csv', text.join('\n')) })).message).toMatch(/u\.csv:13: row 11, column "user" \(index 0\): empty user id/);
   });
 
+  it('a line with too many fields or an unterminated quote names its line (the reader is not left to sniff the dialect)', async () => {
+    const extra = await importError({ input: write('x.csv', 'user,item,rating\na,x,1\nb,y,2\nc,z,3,EXTRA\nd,w,4\n') });
+    expect(extra.message).toMatch(/x\.csv:4: cannot parse the line \(Expected Number of Columns: 3 Found: 4; separator ","\): "c,z,3,EXTRA"/);
+    const quote = await importError({ input: write('q.csv', 'user,item\n"a,x\nb,y\n') });
+    expect(quote.message).toMatch(/q\.csv:2: cannot parse the line \(Value with unterminated quote found; separator ","\)/);
+    // Quoted header names and values holding the separator are read as CSV quotes them.
+    const rows = Array.from({ length: 60 }, (_, n) => `"u,${n % 6}",i${n % 7}`).join('\n');
+    const q = await runImport({ input: write('qh.csv', `"user, id",item\n${rows}\n`), user: 'user, id', item: 'item', out: join(dir, 'qh') });
+    expect(q.users).toBe(6);
+    expect(readIdMapFile(join(dir, 'qh', 'users.tsv'))[0]).toBe('u,0');
+  });
+
   it('accepts date strings as times', async () => {
     const text = 'user,item,when\na,x,2021-01-02\na,y,2021-01-03 10:00:00\nb,x,2021-01-01\nb,y,2021-02-01\na,z,2022-01-01\nb,z,2020-01-01\n';
     const s = await runImport({ input: write('d.csv', text), user: 'user', item: 'item', time: 'when', split: 'leave-last', valid: 0, out: join(dir, 'dates') });

@@ -91,6 +91,36 @@ const fraction = (name: string, x: number) => {
   return x;
 };
 
+/** The fields of a header line (double-quoted fields may hold the separator; `""` is a quote). */
+function splitFields(line: string, sep: string): string[] {
+  if (!line.includes('"')) return line.split(sep).map((f) => f.trim());
+  const out: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let k = 0; k < line.length; ) {
+    if (quoted) {
+      if (line[k] === '"' && line[k + 1] === '"') (field += '"', (k += 2));
+      else if (line[k] === '"') (quoted = false, k++);
+      else field += line[k++];
+    } else if (line[k] === '"') (quoted = true, k++);
+    else if (line.startsWith(sep, k)) (out.push(field.trim()), (field = ''), (k += sep.length));
+    else field += line[k++];
+  }
+  out.push(field.trim());
+  return out;
+}
+
+/** Header names made unique (`a`, `a_2`) and never empty (`column3`), as DuckDB needs distinct column names. */
+function uniqueNames(fields: string[]): string[] {
+  const seen = new Set<string>();
+  return fields.map((f, c) => {
+    let name = f === '' ? `column${c}` : f;
+    for (let n = 2; seen.has(name); n++) name = `${f}_${n}`;
+    seen.add(name);
+    return name;
+  });
+}
+
 /** Reads every value of column 0 of a result, chunk by chunk (no per-row objects). */
 async function forEachChunk(result: DuckDBResult, onChunk: (get: (col: number, row: number) => unknown, rows: number) => void): Promise<void> {
   for (;;) {
@@ -166,8 +196,11 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
       const lines = `read_csv(${sqlString(input)}, columns={'__line': 'VARCHAR'}, header=false, delim=${sqlString('\u0001')}, quote='', escape='', auto_detect=false${header ? ', skip=1' : ''})`;
       source = `(SELECT ${names.map((n, c) => `string_split(__line, ${sqlString(separator!)})[${c + 1}] AS ${sqlIdent(n)}`).join(', ')} FROM ${lines})`;
     } else {
-      names = [];
-      source = `read_csv(${sqlString(input)}, delim=${sqlString(separator)}, header=${header}, all_varchar=true)`;
+      // The columns are given (names from line 1), not sniffed: a malformed line then fails with its
+      // line number instead of making the dialect sniffer give up on the whole file.
+      names = header ? uniqueNames(splitFields(line, separator)) : line.split(separator).map((_, c) => `column${c}`);
+      const columns = `{${names.map((n) => `${sqlString(n)}: 'VARCHAR'`).join(', ')}}`;
+      source = `read_csv(${sqlString(input)}, delim=${sqlString(separator)}, header=${header}, auto_detect=false, quote='"', escape='"', columns=${columns})`;
     }
     const fields = line.split(separator);
     if (header && fields.length > 0 && fields.every((f) => /^\s*-?\d+(\.\d+)?\s*$/.test(f))) {
@@ -195,12 +228,26 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
       return await fn();
     } catch (error) {
       if (error instanceof DtlError) throw error;
-      const message = (error as Error).message.split('\n').filter((l) => l.trim() !== '').slice(0, 6).join(' | ');
+      const text = (error as Error).message;
+      const csvLine = /CSV Error on Line: (\d+)/.exec(text);
+      if (csvLine) {
+        // DuckDB's CSV errors: "CSV Error on Line: N", "Original Line: …", then the reason.
+        const lines = text.split('\n').map((l) => l.trim());
+        const original = lines.find((l) => l.startsWith('Original Line:'))?.slice('Original Line:'.length).trim() ?? '';
+        // The reason is the last non-empty line before "Possible fixes:" (the original line may span lines).
+        const fixes = lines.findIndex((l) => l.startsWith('Possible fixes'));
+        const reason = lines.slice(0, fixes < 0 ? lines.length : fixes).filter((l) => l !== '').pop() ?? '';
+        throw new DtlError('INVALID_DATA', `cannot parse the line (${reason.replace(/\.$/, '')}; separator ${JSON.stringify(separator)}): ${JSON.stringify(original.slice(0, 120))}`, {
+          location: { file: input, line: Number(csvLine[1]) },
+          cause: error,
+        });
+      }
+      const message = text.split('\n').filter((l) => l.trim() !== '').slice(0, 6).join(' | ');
       throw new DtlError('INVALID_DATA', `cannot ${what}: ${message}`, { location: { file: input }, cause: error });
     }
   };
   try {
-    if (!longSeparator) {
+    if (format === 'parquet' || format === 'jsonl') {
       const described = await duck('read the file', () => conn.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`));
       names = described.getRows().map((r) => String(r[0]));
     }
