@@ -68,7 +68,7 @@ function prettyStats(s: DatasetStats, r: LoadReport): string {
 
 /** Registers `dtl data stats`, `dtl data synth` and `dtl data import`. */
 export function register(program: Command): void {
-  const data = program.command('data').description('Dataset tools: statistics and validation of a dataset folder, synthetic data');
+  const data = program.command('data').description('Dataset tools: statistics and validation of a dataset folder, synthetic data, import of an interaction log');
 
   data
     .command('stats')
