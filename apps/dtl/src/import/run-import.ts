@@ -198,7 +198,8 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
     } else {
       // The columns are given (names from line 1), not sniffed: a malformed line then fails with its
       // line number instead of making the dialect sniffer give up on the whole file.
-      names = header ? uniqueNames(splitFields(line, separator)) : line.split(separator).map((_, c) => `column${c}`);
+      const fields = splitFields(line, separator);
+      names = header ? uniqueNames(fields) : fields.map((_, c) => `column${c}`);
       const columns = `{${names.map((n) => `${sqlString(n)}: 'VARCHAR'`).join(', ')}}`;
       source = `read_csv(${sqlString(input)}, delim=${sqlString(separator)}, header=${header}, auto_detect=false, quote='"', escape='"', columns=${columns})`;
     }
@@ -455,5 +456,6 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
     } catch {
       // already closed
     }
+    rmSync(temp, { recursive: true, force: true });
   }
 }
