@@ -241,11 +241,13 @@ describe('runImport: bad input names file, line and column', () => {
   });
 
   it('accepts date strings as times', async () => {
-    const text = 'user,item,when\na,x,2021-01-02\na,y,2021-01-03 10:00:00\nb,x,2021-01-01\nb,y,2021-02-01\na,z,2022-01-01\nb,z,2020-01-01\n';
+    // a,z at 11:00+02:00 is 09:00 UTC, before a,y (10:00 UTC): a's latest is y. b,x at 2021-02-01T01:00+02:00
+    // is 2021-01-31T23:00 UTC, still b's latest.
+    const text = 'user,item,when\na,x,2021-01-02\na,y,2021-01-03 10:00:00\nb,y,2021-01-01\nb,x,2021-02-01T01:00:00+02:00\na,z,2021-01-03T11:00:00+02:00\nb,z,2020-01-01\n';
     const s = await runImport({ input: write('d.csv', text), user: 'user', item: 'item', time: 'when', split: 'leave-last', valid: 0, out: join(dir, 'dates') });
     const back = readBack(join(dir, 'dates'));
     expect(s.interactions.test).toBe(2);
-    expect(back.test.sort()).toEqual([['a', 'z'], ['b', 'y']]);
+    expect(back.test.sort()).toEqual([['a', 'y'], ['b', 'x']]);
   });
 
   it('no rows left after --min-rating or after the k-core', async () => {

@@ -224,6 +224,11 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
     preserve_insertion_order: 'true',
   });
   const conn = await instance.connect();
+  try {
+    await conn.run("SET TimeZone = 'UTC'");
+  } catch {
+    // Without the ICU extension DuckDB already reads times without an offset as UTC.
+  }
   const duck = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -274,7 +279,8 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
     if (rows === 0) {
       throw new DtlError('INVALID_DATA', header && format !== 'parquet' ? 'no data rows after the header line' : 'no data rows', { location: { file: input, line: header ? 2 : 1 } });
     }
-    const timeExpr = `coalesce(try_cast(t_raw AS DOUBLE), epoch(try_cast(t_raw AS TIMESTAMP)))`;
+    // TIMESTAMPTZ honours an offset (`…+02:00`, `…Z`); times without one are read as UTC (TimeZone set below).
+    const timeExpr = `coalesce(try_cast(t_raw AS DOUBLE), epoch(try_cast(t_raw AS TIMESTAMPTZ)))`;
     const problems: Array<[string, string, string]> = [
       ['user', `u IS NULL OR u = ''`, 'empty user id'],
       ['item', `i IS NULL OR i = ''`, 'empty item id'],
