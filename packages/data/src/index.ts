@@ -5,6 +5,7 @@ export type { PairsOptions } from './pairs-reader.ts';
 export { parseCsvInteractions, readCsvInteractions } from './csv-reader.ts';
 export type { CsvColumns, CsvOptions, CsvInteractions } from './csv-reader.ts';
 export { createIdMap } from './id-map.ts';
+export { formatIdMap, parseIdMap, readIdMapFile, writeIdMapFile, ID_MAP_HEADER } from './id-map-file.ts';
 export type { IdMap } from './id-map.ts';
 export { loadDataset } from './load-dataset.ts';
 export { printable } from './printable.ts';

@@ -4,3 +4,7 @@ export { userMetrics, accumulateUserMetrics, metricRecord, rankDiscounts, METRIC
 export type { MetricName } from './metrics.ts';
 export { fniMetrics } from './fni-metrics.ts';
 export type { FniMetrics, FniMetricsInput, FniCandidates } from './fni-metrics.ts';
+export { recommendTopK, RECOMMEND_DEFAULTS } from './recommend-top-k.ts';
+export type { RecommendTopKOptions, Recommendations } from './recommend-top-k.ts';
+export { recommendPopular } from './recommend-popular.ts';
+export type { PopularItems } from './recommend-popular.ts';

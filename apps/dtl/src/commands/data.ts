@@ -13,6 +13,7 @@ import {
 import type { ColdPolicy, DatasetStats, DegreeSummary, LoadReport, OverlapPolicy, SyntheticPreset } from '@dtl/data';
 import { createOutput } from '../output.ts';
 import { fraction, integer } from './option-parsers.ts';
+import { registerImport } from '../import/register-import.ts';
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
@@ -65,9 +66,9 @@ function prettyStats(s: DatasetStats, r: LoadReport): string {
   return lines.join('\n');
 }
 
-/** Registers `dtl data stats` and `dtl data synth`. */
+/** Registers `dtl data stats`, `dtl data synth` and `dtl data import`. */
 export function register(program: Command): void {
-  const data = program.command('data').description('Dataset tools: statistics and validation of a dataset folder, synthetic data');
+  const data = program.command('data').description('Dataset tools: statistics and validation of a dataset folder, synthetic data, import of an interaction log');
 
   data
     .command('stats')
@@ -139,4 +140,6 @@ export function register(program: Command): void {
         `(taxonomy branching ${params.branching}, depth ${params.depth})`,
       );
     });
+
+  registerImport(data);
 }

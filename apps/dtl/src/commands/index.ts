@@ -8,6 +8,7 @@ import { register as registerEval } from './eval.ts';
 import { register as registerJudge } from './judge.ts';
 import { register as registerTrees } from './trees.ts';
 import { register as registerReport } from './report.ts';
+import { register as registerRecommend } from './recommend.ts';
 
 /**
  * Every `dtl` command lives in its own file exporting `register(program)`; add it to this list.
@@ -23,6 +24,7 @@ const registrations: Array<(program: Command) => void> = [
   registerJudge,
   registerTrees,
   registerReport,
+  registerRecommend,
 ];
 
 export function registerCommands(program: Command): void {

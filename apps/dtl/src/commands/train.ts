@@ -7,6 +7,7 @@ import { readFalseNegativeSet } from '@dtl/llm-fn';
 import { loadDataset, readPairsFile } from '@dtl/data';
 import { SAMPLER_NAMES, isSamplerName } from '../samplers.ts';
 import { addSamplerOptions, samplerConfigFromOptions } from './sampler-options.ts';
+import { addTrainConfigOption } from './train-config.ts';
 import { createProgressReporter } from '../progress.ts';
 import { fraction, integer, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './option-parsers.ts';
 
@@ -40,6 +41,7 @@ export function register(program: Command): void {
     .addOption(new Option('--protocol <p>', 'clean (default) or paper: the authors\' held-out filter and enhanced-set masking — LEAKY').choices(['clean', 'paper']).default('clean'))
     .option('--json', 'print one JSON object as the last stdout line');
   addSamplerOptions(cmd);
+  addTrainConfigOption(cmd);
   cmd.action(async (opts: Record<string, unknown>) => {
     const out = createOutput(Boolean(opts.json));
     const samplerName = String(opts.sampler);
