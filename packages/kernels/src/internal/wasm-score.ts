@@ -49,23 +49,29 @@ const f64x2ExtractLane = (lane: number): number[] => simd(0x21, lane);
 /** Lanes 2, 3 of a vector moved to lanes 0, 1 (`i8x16.shuffle` of the vector with itself: push it twice). */
 const highHalf = simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
 
+/** Candidates scored together (independent accumulator chains); a power of two. */
+export const SCORE_GROUP = 2;
+
 /** Largest embedding size with a generated module (larger dims use the JS kernel). */
 export const SCORE_MAX_DIM = 1024;
 
 /**
  * `gatherDot(users, cand, per, nPairs, U, I, out, scratch)`; `scratch` holds `dim` float64s (the
  * user row promoted once per pair, so each candidate costs one promote per two elements). Candidates
- * are scored two at a time (four independent accumulator chains), then an odd one alone.
+ * are scored {@link SCORE_GROUP} at a time (independent accumulator chains; 1, 2 and 4 measured the
+ * same here), then the rest one by one.
  */
-function gatherDotFunction(dim: number): WasmFunction {
+function gatherDotFunction(dim: number, group = SCORE_GROUP): WasmFunction {
   const USERS = 0, CAND = 1, PER = 2, NPAIRS = 3, U = 4, I = 5, OUT = 6, SCR = 7;
-  const UP = 8, UE = 9, CP = 10, CE = 11, CE2 = 12, UR = 13, IR0 = 14, IR1 = 15, OP = 16;
-  const A01 = [17, 18], A23 = [19, 20], UV = 21; // v128
-  const S0 = 22; // f64
+  const UP = 8, UE = 9, CP = 10, CE = 11, CE2 = 12, UR = 13, OP = 14;
+  const IR = Array.from({ length: group }, (_, q) => 15 + q);
+  const A01 = Array.from({ length: group }, (_, q) => 15 + group + q); // v128
+  const A23 = Array.from({ length: group }, (_, q) => 15 + 2 * group + q);
+  const UV = 15 + 3 * group;
+  const S0 = UV + 1; // f64
   const rowBytes = dim * 4;
   const al = dim % 4 === 0 ? 4 : 2;
   const nVec = Math.floor(dim / 4);
-  const IR = [IR0, IR1];
   /** Scores `m` (1 or 2) consecutive candidates at CP, CP + 4. */
   const body = (m: number): Code => {
     const code: Code[] = [];
@@ -103,15 +109,15 @@ function gatherDotFunction(dim: number): WasmFunction {
     get(U), get(UP), i32Load(0), i32c(rowBytes), MUL, ADD, set(UR),
     promote,
     get(CP), get(PER), i32c(2), SHL, ADD, set(CE),
-    get(CP), get(PER), i32c(-2), AND, i32c(2), SHL, ADD, set(CE2),
-    forPtr(CP, CE2, 8, body(2)),
+    get(CP), get(PER), i32c(-group), AND, i32c(2), SHL, ADD, set(CE2),
+    forPtr(CP, CE2, 4 * group, body(group)),
     forPtr(CP, CE, 4, body(1)),
   ];
   return {
     exportName: 'gatherDot',
     params: [I32, I32, I32, I32, I32, I32, I32, I32],
     results: [],
-    locals: [[9, I32], [5, V128], [1, F64]],
+    locals: [[7 + group, I32], [2 * group + 1, V128], [1, F64]],
     code: [
       get(USERS), set(UP), get(USERS), get(NPAIRS), i32c(2), SHL, ADD, set(UE),
       get(CAND), set(CP), get(OUT), set(OP),
