@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '@dtl/core';
 import { createWasmArena, wasmKernelsSupported } from './wasm-arena.ts';
-import { gatherDotJs, gatherDotScores, packedCodeBonus, packedCodeBonusJs } from './candidate-scores.ts';
+import { densGatedScores, densGatedScoresJs, gatherDotJs, gatherDotScores, packedCodeBonus, packedCodeBonusJs } from './candidate-scores.ts';
 import type { PackedCodeView } from './candidate-scores.ts';
 
 /** Plain float64 dot in element order — a different summation order, so only close, not equal. */
@@ -122,5 +122,41 @@ describe.runIf(wasmKernelsSupported())('packedCodeBonus (wasm vs JS)', () => {
       if (views.length > 0) expect(new Set(js).size).toBeGreaterThan(3);
     }
     expect(() => packedCodeBonus(Int32Array.of(0), Int32Array.of(nItems), 1, [co], new Float64Array(1))).toThrow(/packedCodeBonus: candidate 300/);
+  });
+});
+
+describe.runIf(wasmKernelsSupported())('densGatedScores (wasm SIMD with expf vs float64 JS)', () => {
+  for (const [dim, L, N, k] of [[4, 1, 6, 1], [8, 3, 5, 2], [64, 1, 6, 1], [64, 4, 3, 1]] as const) {
+    it(`dim ${dim}, ${L} layer(s), ${N} candidates, k ${k}: within 1e-5 of the float64 scores`, () => {
+      const rng = createRng(dim + L);
+      const arena = createWasmArena();
+      const B = 33;
+      const nT = B * k;
+      const nP = B * L * dim;
+      const nC = nT * N * L * dim;
+      const eu = fill(arena.f32(nP), () => rng.normal() * 0.3);
+      const q = fill(arena.f32(nP), () => rng.normal() * 3);
+      const ec = fill(arena.f32(nC), () => rng.normal() * 0.3);
+      // Gate pre-activations over a wide range, including saturated ones (|z| > 88).
+      const zc = fill(arena.f32(nC), () => (rng.next() < 0.02 ? (rng.next() < 0.5 ? -1 : 1) * 200 : rng.normal() * 4));
+      for (const w of [1, 0.6, 0]) {
+        const js = new Float64Array(nT * L * N);
+        const wasm = new Float64Array(nT * L * N).fill(NaN);
+        densGatedScoresJs(eu, ec, zc, q, nT, k, N, L, dim, w, js);
+        expect(densGatedScores(eu, ec, zc, q, nT, k, N, L, dim, w, wasm)).toBe('wasm');
+        let scale = 0;
+        for (let t = 0; t < js.length; t++) scale = Math.max(scale, Math.abs(js[t]!));
+        for (let t = 0; t < js.length; t++) expect(Math.abs(wasm[t]! - js[t]!)).toBeLessThanOrEqual(1e-5 * scale);
+      }
+    });
+  }
+
+  it('falls back to the JS loop for odd dims or buffers outside the arena', () => {
+    const dim = 5;
+    const eu = new Float32Array(dim).fill(0.5);
+    const out = new Float64Array(2);
+    expect(densGatedScores(eu, new Float32Array(2 * dim).fill(1), new Float32Array(2 * dim), new Float32Array(dim), 1, 1, 2, 1, dim, 1, out)).toBe('js');
+    expect(out[0]).toBeCloseTo(dim * 0.5 * 0.5, 6);
+    expect(() => densGatedScores(eu, eu, eu, eu, 1, 1, 2, 1, dim, 1, out)).toThrow(/shorter/);
   });
 });

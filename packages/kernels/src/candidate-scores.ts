@@ -3,6 +3,7 @@ import { arenaOf, defaultWasmArena } from './wasm-arena.ts';
 import type { WasmArena } from './wasm-arena.ts';
 import { MAX_PAGES } from './internal/wasm-kernel-module.ts';
 import { scoreExports } from './internal/wasm-score.ts';
+import { densScoresExport } from './internal/wasm-dens.ts';
 
 /**
  * Candidate scoring for two-pass negative samplers (draw candidates, score them with the model, pick):
@@ -229,4 +230,65 @@ function packedInArena(arena: WasmArena, v: PackedCodeView): { keys: Int32Array;
     m.set(v.keys, c);
   }
   return c;
+}
+
+const densOut = new WeakMap<WasmArena, Float32Array>();
+
+/**
+ * The gated candidate scores of the DENS sampler: for negative slot t < nT (pair ⌊t/k⌋), layer l < L
+ * and candidate c < N, `out[(t·L + l)·N + c] = Σ_d eu[u]·ec[j]·(w − σ(zc[j] + q[u]))` with user rows
+ * u = (⌊t/k⌋·L + l)·dim of `eu`/`q` and candidate rows j = ((t·N + c)·L + l)·dim of `ec`/`zc`.
+ *
+ * WebAssembly SIMD (`internal/wasm-dens.ts`: float32 with the Cephes expf approximation, scores
+ * within ~1e-6 relative of the float64 ones, so near-ties can pick differently) when all six arrays
+ * lie in one arena and dim is a multiple of 4; else the float64 JS loop ({@link densGatedScoresJs}).
+ * `out` is any Float64Array (the wasm scores are float32 values).
+ * Returns which path ran.
+ */
+export function densGatedScores(
+  eu: Float32Array, ec: Float32Array, zc: Float32Array, q: Float32Array,
+  nT: number, k: number, N: number, L: number, dim: number, w: number, out: Float64Array,
+): 'wasm' | 'js' {
+  for (const [key, v] of [['nT', nT], ['k', k], ['N', N], ['L', L], ['dim', dim]] as const) {
+    if (!Number.isInteger(v) || v < (key === 'nT' ? 0 : 1)) throw new DtlError('INVALID_ARGUMENT', `densGatedScores: ${key} must be a positive integer, got ${v}`);
+  }
+  const nP = Math.ceil(nT / k) * L * dim;
+  const nC = nT * N * L * dim;
+  if (eu.length < nP || q.length < nP || ec.length < nC || zc.length < nC || out.length < nT * L * N) {
+    throw new DtlError('INVALID_ARGUMENT', `densGatedScores: buffers shorter than ${nT} slots × ${L} layers × ${N} candidates × dim ${dim}`);
+  }
+  const arena = nT > 0 ? arenaOf(eu, ec, zc, q) : undefined;
+  const fn = arena ? densScoresExport(arena.memory, dim, MAX_PAGES) : null;
+  if (!arena || !fn) {
+    densGatedScoresJs(eu, ec, zc, q, nT, k, N, L, dim, w, out);
+    return 'js';
+  }
+  const n = nT * L * N;
+  let buf = densOut.get(arena);
+  if (!buf || buf.length < n) {
+    buf = arena.f32(Math.max(n, 2 * (buf?.length ?? 0)));
+    densOut.set(arena, buf);
+  }
+  fn(eu.byteOffset, ec.byteOffset, zc.byteOffset, q.byteOffset, nT, k, N, L, w, buf.byteOffset);
+  for (let t = 0; t < n; t++) out[t] = buf[t]!;
+  return 'wasm';
+}
+
+/** The float64 JS loop of {@link densGatedScores} (the DENS sampler's arithmetic before the wasm kernel). */
+export function densGatedScoresJs(
+  eu: Float32Array, ec: Float32Array, zc: Float32Array, q: Float32Array,
+  nT: number, k: number, N: number, L: number, dim: number, w: number, out: Float64Array,
+): void {
+  for (let t = 0; t < nT; t++) {
+    const b = Math.floor(t / k);
+    for (let l = 0; l < L; l++) {
+      const uo = (b * L + l) * dim;
+      for (let c = 0; c < N; c++) {
+        const o = ((t * N + c) * L + l) * dim;
+        let s = 0;
+        for (let d = 0; d < dim; d++) s += eu[uo + d]! * ec[o + d]! * (w - 1 / (1 + Math.exp(-(zc[o + d]! + q[uo + d]!))));
+        out[(t * L + l) * N + c] = s;
+      }
+    }
+  }
 }
