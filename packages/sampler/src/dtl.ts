@@ -101,15 +101,18 @@ export function createDtlSampler(options: DtlSamplerOptions = {}): NegativeSampl
       let bonusArg: Float64Array | null = null;
       if (useCo || useSe) {
         bonus = growFloat64(bonus, nc);
-        if (allPacked) packedCodeBonus(positives, cand, k * N, packedViews, bonus);
-        else for (let t = 0; t < B * k; t++) {
-          const pos = positives[(t / k) | 0]!;
-          for (let c = t * N; c < t * N + N; c++) {
-            const j = cand[c]!;
-            let s = 0;
-            if (simCo !== undefined) s += alphaCo * simCo(pos, j);
-            if (simSe !== undefined) s += alphaSe * simSe(pos, j);
-            bonus[c] = s;
+        if (allPacked) {
+          packedCodeBonus(positives, cand, k * N, packedViews, bonus);
+        } else {
+          for (let t = 0; t < B * k; t++) {
+            const pos = positives[(t / k) | 0]!;
+            for (let c = t * N; c < t * N + N; c++) {
+              const j = cand[c]!;
+              let s = 0;
+              if (simCo !== undefined) s += alphaCo * simCo(pos, j);
+              if (simSe !== undefined) s += alphaSe * simSe(pos, j);
+              bonus[c] = s;
+            }
           }
         }
         bonusArg = bonus;
