@@ -2,8 +2,11 @@
  * Negative-sampler speed on synthetic data shaped like amazon-sports-dtlns.
  *
  *   pnpm --silent bench samplers [--users 15138] [--items 8439] [--dim 64] [--batch 2048]
- *        [--batches 84] [--layers 4,1] [--budget-ms 3000] [--only rns,dtl,…]
+ *        [--batches 84] [--layers 4,1] [--budget-ms 3000] [--only rns,dtl,…] [--js]
  *
+ * The embeddings live in a WebAssembly arena, as a model built with the wasm kernels keeps them, so
+ * the samplers score candidates with the wasm SIMD kernel; `--js` keeps them in plain typed arrays
+ * (the typed-array JS scoring path, bit-identical picks).
  * One epoch = `--batches` batches of `--batch` (user, positive) pairs, k = 1 negative per pair.
  * Interactions: ~11 per user with Zipf-like item popularity (171k train pairs at the default size);
  * embeddings: seeded N(0, 0.1²); codebooks for DTL: random 4-ary codes of depth 3–7. Each sampler is
@@ -13,6 +16,8 @@
  */
 import { codebookFromPaths, createRng, csrFromPairs } from '@dtl/core';
 import type { Csr, ModelView, NegativeSampler, SampleRequest } from '@dtl/core';
+import { tryCreateWasmArena } from '@dtl/kernels';
+import type { WasmArena } from '@dtl/kernels';
 import {
   createAhnsSampler,
   createDensGates,
@@ -30,17 +35,18 @@ function flag(args: string[], name: string, fallback: string): string {
   return i >= 0 && i + 1 < args.length ? args[i + 1]! : fallback;
 }
 
-function randomModel(nUsers: number, nItems: number, dim: number, nLayers: number, seed: number): ModelView {
+function randomModel(nUsers: number, nItems: number, dim: number, nLayers: number, seed: number, arena: WasmArena | undefined): ModelView {
   const rng = createRng(seed);
+  const alloc = (n: number): Float32Array => (arena ? arena.f32(n) : new Float32Array(n));
   const mk = (n: number): Float32Array => {
-    const a = new Float32Array(n * dim);
+    const a = alloc(n * dim);
     for (let i = 0; i < a.length; i++) a[i] = 0.1 * rng.normal();
     return a;
   };
   const users = Array.from({ length: nLayers }, () => mk(nUsers));
   const items = Array.from({ length: nLayers }, () => mk(nItems));
   const pool = (layers: Float32Array[]): Float32Array => {
-    const out = new Float32Array(layers[0]!.length);
+    const out = alloc(layers[0]!.length);
     for (const layer of layers) for (let i = 0; i < out.length; i++) out[i] = out[i]! + layer[i]! / nLayers;
     return out;
   };
@@ -127,12 +133,12 @@ export async function main(args: string[]): Promise<void> {
   ];
 
   const lines: string[] = [];
-  lines.push(`Synthetic ${nUsers} users × ${nItems} items, ${nnz} train pairs, dim ${dim}, batch ${B}, k 1, epoch = ${nBatches} batches.`);
+  lines.push(`Synthetic ${nUsers} users × ${nItems} items, ${nnz} train pairs, dim ${dim}, batch ${B}, k 1, epoch = ${nBatches} batches, embeddings ${args.includes("--js") ? "in plain typed arrays (JS scoring)" : "in a wasm arena (wasm SIMD scoring)"}.`);
   lines.push('');
   lines.push('| sampler | layers | median ms / batch | mean ms / batch | ms / epoch (median × batches) | batches timed |');
   lines.push('|---|---|---|---|---|---|');
   for (const nLayers of layerList) {
-    const model = randomModel(nUsers, nItems, dim, nLayers, 7 + nLayers);
+    const model = randomModel(nUsers, nItems, dim, nLayers, 7 + nLayers, args.includes('--js') ? undefined : tryCreateWasmArena());
     const rng = createRng(11);
     const makeRequest = (): SampleRequest => {
       const users = new Int32Array(B);

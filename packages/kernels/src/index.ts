@@ -20,3 +20,5 @@ export type { WasmArena, WasmArenaOptions, WasmArenaMemory } from './wasm-arena.
 export { wasmSpmm, wasmSpmmRows, wasmSpmmScatterRows, wasmAdamDense, wasmAxpy, wasmAxpyRows, adamStepConstants } from './wasm-kernels.ts';
 export { createDenseMatmul } from './dense-matmul.ts';
 export type { DenseMatmul, DenseMatmulOptions } from './dense-matmul.ts';
+export { gatherDotScores, gatherDotJs, packedCodeBonus, packedCodeBonusJs, densGatedScores, densGatedScoresJs } from './candidate-scores.ts';
+export type { PackedCodeView } from './candidate-scores.ts';

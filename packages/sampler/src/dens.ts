@@ -19,7 +19,7 @@ import type { DensGates, DensLinear, NegativeBatch, NegativeSampler, Rng, Sample
 import { growFloat64, growInt32 } from './internal/buffers.ts';
 import { checkCandidateSource, fillCandidates } from './internal/candidates.ts';
 import { pickedItem } from './internal/mix.ts';
-import { createDenseMatmul } from '@dtl/kernels';
+import { createDenseMatmul, densGatedScores } from '@dtl/kernels';
 import type { DenseMatmul } from '@dtl/kernels';
 import { checkFinite, checkInteger, validateRequest } from './internal/validate.ts';
 
@@ -71,6 +71,7 @@ export function createDensSampler(options: DensSamplerOptions): NegativeSampler 
   let cand: Int32Array = new Int32Array(0);
   let chosen: Int32Array = new Int32Array(0);
   let alphas: Float64Array = new Float64Array(0);
+  let scores: Float64Array = new Float64Array(0);
   // Dense gate products on the WebAssembly SIMD matmul of @dtl/kernels; buffers grown on demand.
   let mm: DenseMatmul | undefined;
   let cap = 0;
@@ -114,15 +115,20 @@ export function createDensSampler(options: DensSamplerOptions): NegativeSampler 
       for (let l = 0; l < L; l++) {
         const U = model.userLayer(l);
         const I = model.itemLayer(l);
+        // Plain index loops: a subarray per row costs more than copying its 64 floats.
         for (let b = 0; b < B; b++) {
           const uo = users[b]! * dim;
           const po = positives[b]! * dim;
-          eu.set(U.subarray(uo, uo + dim), (b * L + l) * dim);
-          ep.set(I.subarray(po, po + dim), (b * L + l) * dim);
+          const o = (b * L + l) * dim;
+          for (let d = 0; d < dim; d++) {
+            eu[o + d] = U[uo + d]!;
+            ep[o + d] = I[po + d]!;
+          }
         }
         for (let t = 0; t < B * k * N; t++) {
           const no = cand[t]! * dim;
-          ec.set(I.subarray(no, no + dim), (t * L + l) * dim);
+          const o = (t * L + l) * dim;
+          for (let d = 0; d < dim; d++) ec[o + d] = I[no + d]!;
         }
       }
       // r⁺ = e_{i⁺} ⊙ σ(W_item e_{i⁺} + b_item + W_user e_u + b_user); q = W_pos r⁺ + b_pos.
@@ -132,24 +138,24 @@ export function createDensSampler(options: DensSamplerOptions): NegativeSampler 
       mm.linear(gp, gates.pos.weight, gates.pos.bias, q, nP, dim, dim);
       // Candidates: W_neg e_j + b_neg (+ q below).
       mm.linear(ec, gates.neg.weight, gates.neg.bias, zc, nC, dim, dim);
-      for (let b = 0; b < B; b++) {
-        for (let j = 0; j < k; j++) {
-          const t = b * k + j;
-          for (let l = 0; l < L; l++) {
-            const uo = (b * L + l) * dim;
-            let best = 0;
-            let bestScore = -Infinity;
-            for (let c = 0; c < N; c++) {
-              const o = ((t * N + c) * L + l) * dim;
-              let s = 0;
-              for (let d = 0; d < dim; d++) s += eu[uo + d]! * ec[o + d]! * (w - sigmoid(zc[o + d]! + q[uo + d]!));
-              if (s > bestScore) {
-                bestScore = s;
-                best = c;
-              }
+      // Gated scores of every (slot, layer, candidate): WebAssembly SIMD with an expf approximation
+      // when the buffers are in the matmul's arena (picks can differ from the float64 JS loop where
+      // two scores are within ~1e-6), else the float64 JS loop.
+      scores = growFloat64(scores, B * k * L * N);
+      densGatedScores(eu, ec, zc, q, B * k, k, N, L, dim, w, scores);
+      for (let t = 0; t < B * k; t++) {
+        for (let l = 0; l < L; l++) {
+          const so = (t * L + l) * N;
+          let best = 0;
+          let bestScore = -Infinity;
+          for (let c = 0; c < N; c++) {
+            const s = scores[so + c]!;
+            if (s > bestScore) {
+              bestScore = s;
+              best = c;
             }
-            chosen[t * L + l] = t * N + best;
           }
+          chosen[t * L + l] = t * N + best;
         }
       }
       const items = new Int32Array(B * k * L);

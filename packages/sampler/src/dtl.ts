@@ -12,7 +12,9 @@ import type { Codebook, NegativeBatch, NegativeSampler, Rng, SampleRequest } fro
 import { growFloat64, growInt32 } from './internal/buffers.ts';
 import { checkCandidateSource, fillCandidates } from './internal/candidates.ts';
 import { pickedItem, pickPerLayer, writeMixedPairs } from './internal/mix.ts';
-import { similarityFn } from './internal/packed-codes.ts';
+import { packCodes, similarityFn } from './internal/packed-codes.ts';
+import { packedCodeBonus } from '@dtl/kernels';
+import type { PackedCodeView } from '@dtl/kernels';
 import { checkFinite, checkInteger, validateRequest } from './internal/validate.ts';
 import type { UserView } from './mixgcf.ts';
 
@@ -63,6 +65,15 @@ export function createDtlSampler(options: DtlSamplerOptions = {}): NegativeSampl
   // Codes packed once into 32-bit keys: similarity becomes a clz32 (falls back to codeSimilarity).
   const simCo = useCo ? similarityFn(co!) : undefined;
   const simSe = useSe ? similarityFn(se!) : undefined;
+  // When every used view packs into 32-bit keys, the bonus runs in the wasm kernel of @dtl/kernels
+  // (same float64 operations in the same order as the loop below, so the same bits).
+  const packedViews: PackedCodeView[] = [];
+  for (const [use, cb, alpha] of [[useCo, co, alphaCo], [useSe, se, alphaSe]] as const) {
+    if (!use) continue;
+    const pc = packCodes(cb!);
+    if (pc !== undefined) packedViews.push({ ...pc, alpha });
+  }
+  const allPacked = packedViews.length === Number(useCo) + Number(useSe);
   let cand: Int32Array = new Int32Array(0);
   let chosen: Int32Array = new Int32Array(0);
   let alphas: Float64Array = new Float64Array(0);
@@ -90,14 +101,18 @@ export function createDtlSampler(options: DtlSamplerOptions = {}): NegativeSampl
       let bonusArg: Float64Array | null = null;
       if (useCo || useSe) {
         bonus = growFloat64(bonus, nc);
-        for (let t = 0; t < B * k; t++) {
-          const pos = positives[(t / k) | 0]!;
-          for (let c = t * N; c < t * N + N; c++) {
-            const j = cand[c]!;
-            let s = 0;
-            if (simCo !== undefined) s += alphaCo * simCo(pos, j);
-            if (simSe !== undefined) s += alphaSe * simSe(pos, j);
-            bonus[c] = s;
+        if (allPacked) {
+          packedCodeBonus(positives, cand, k * N, packedViews, bonus);
+        } else {
+          for (let t = 0; t < B * k; t++) {
+            const pos = positives[(t / k) | 0]!;
+            for (let c = t * N; c < t * N + N; c++) {
+              const j = cand[c]!;
+              let s = 0;
+              if (simCo !== undefined) s += alphaCo * simCo(pos, j);
+              if (simSe !== undefined) s += alphaSe * simSe(pos, j);
+              bonus[c] = s;
+            }
           }
         }
         bonusArg = bonus;

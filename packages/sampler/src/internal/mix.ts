@@ -1,5 +1,6 @@
 import type { Rng } from '@dtl/core';
-import { dot } from './score.ts';
+import { growFloat64 } from './buffers.ts';
+import { scoreCandidates } from './score.ts';
 
 /** Inputs of {@link pickPerLayer}: the shared kernel of MixGCF and the DTL multi-view sampler. */
 export interface PickPerLayerArgs {
@@ -43,13 +44,19 @@ export function pickPerLayer(args: PickPerLayerArgs): void {
   const nt = B * k * L;
   if (mix) for (let t = 0; t < nt; t++) alphas[t] = rng.next();
   else alphas.fill(0, 0, nt);
-  const d4 = dim - (dim % 4);
+  // Per layer, every ⟨u, e_{c,l}⟩ (and ⟨u, e_{i⁺,l}⟩) in one call of the gather+dot kernel (wasm SIMD
+  // when the model is in an arena; bit-identical to the JS dot either way), then the cheap per-slot pick.
+  candScores = growFloat64(candScores, B * k * nCand);
+  posScores = growFloat64(posScores, B);
+  const cs = candScores;
+  const ps = posScores;
   for (let l = 0; l < L; l++) {
     const U = args.userVecs(l);
     const I = args.itemVecs(l);
+    scoreCandidates(users, cand, k * nCand, U, I, dim, cs);
+    if (mix) scoreCandidates(users, positives, 1, U, I, dim, ps);
     for (let b = 0; b < B; b++) {
-      const uo = users[b]! * dim;
-      const sp = mix ? dot(U, uo, I, positives[b]! * dim, dim, d4) : 0;
+      const sp = mix ? ps[b]! : 0;
       for (let j = 0; j < k; j++) {
         const t = b * k + j;
         const a = alphas[t * L + l]!;
@@ -57,7 +64,7 @@ export function pickPerLayer(args: PickPerLayerArgs): void {
         let min = Infinity;
         let max = -Infinity;
         for (let c = 0; c < nCand; c++) {
-          const sc = dot(U, uo, I, cand[o + c]! * dim, dim, d4);
+          const sc = cs[o + c]!;
           const m = a * sp + (1 - a) * sc;
           scratch[c] = m;
           if (m < min) min = m;
@@ -80,6 +87,10 @@ export function pickPerLayer(args: PickPerLayerArgs): void {
     }
   }
 }
+
+// Score buffers of pickPerLayer, reused across calls (grown on demand).
+let candScores: Float64Array = new Float64Array(0);
+let posScores: Float64Array = new Float64Array(0);
 
 /**
  * The real item a per-layer negative is "mostly built from": among the items chosen across layers,

@@ -1,9 +1,26 @@
+import { gatherDotScores } from '@dtl/kernels';
+
 /**
  * The fused gather+dot kernel of the two-pass samplers: for every pair b and each of its `perPair`
  * candidates, `out[b*perPair + c] = ⟨U[users[b]], I[cand[b*perPair + c]]⟩` over `dim`, accumulated in
- * float64 with four independent accumulators. No allocation.
+ * float64 with four independent accumulators. Runs `gatherDotScores` of @dtl/kernels: WebAssembly
+ * SIMD when the model's embeddings live in a wasm arena (models built with the wasm kernels), else
+ * {@link scoreCandidatesJs}; both give the same float64 bits, hence the same picks.
  */
 export function scoreCandidates(
+  users: Int32Array,
+  cand: Int32Array,
+  perPair: number,
+  U: Float32Array,
+  I: Float32Array,
+  dim: number,
+  out: Float64Array,
+): void {
+  gatherDotScores(users, cand, perPair, U, I, dim, out);
+}
+
+/** The typed-array JS version of {@link scoreCandidates} (what the samplers ran before the wasm kernel). */
+export function scoreCandidatesJs(
   users: Int32Array,
   cand: Int32Array,
   perPair: number,
