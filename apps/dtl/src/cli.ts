@@ -1,16 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isDtlError } from '@dtl/core';
 import { registerCommands } from './commands/index.ts';
+import { appVersion } from './version.ts';
 
-/**
- * The app's version, from its package.json (`../package.json` from both `src/` and `dist/`, so the
- * installed CLI and `pnpm dtl` agree).
- */
-export function appVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-}
+export { appVersion };
 
 /** Builds the `dtl` program with every command registered. */
 export function buildProgram(): Command {
