@@ -26,6 +26,18 @@ function packageDirs(): string[] {
 }
 const manifest = (dir: string): Manifest => JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as Manifest;
 
+/** Import/export declarations that load a module at run time (not `import type` / `export type`). */
+const VALUE = [/\b(?:import|export)\s+(?!type\s)[^'";]*?\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*['"]([^'"]+)['"]/g];
+/** `@dtl/x/sub` → the workspace source file its exports map names under the `@dtl/source` condition. */
+function workspaceSource(spec: string): string | undefined {
+  const m = /^(@dtl\/[^/]+)(\/.*)?$/.exec(spec);
+  if (!m) return undefined;
+  const dir = m[1] === '@dtl/app' ? 'apps/dtl' : m[1] === '@dtl/examples' ? 'examples' : `packages/${m[1]!.slice(5)}`;
+  if (!existsSync(join(ROOT, dir, 'package.json'))) return undefined;
+  const target = manifest(dir).exports?.[`.${m[2] ?? ''}`]?.['@dtl/source'];
+  return target ? join(ROOT, dir, target) : undefined;
+}
+
 const STATIC = [/\b(?:import|export)\s[^'";]*?\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*['"]([^'"]+)['"]/g, /typeof import\(\s*['"]([^'"]+)['"]/g];
 const DYNAMIC = /(?<!typeof )\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
@@ -34,23 +46,27 @@ const DYNAMIC = /(?<!typeof )\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
  * import/export declaration (type-only included: those end up in the emitted .d.ts) or `typeof
  * import()`; `dynamic` = only loaded with `import()` at run time.
  */
-function reachable(entry: string): { static: Set<string>; dynamic: Set<string> } {
+function reachable(entry: string): { static: Set<string>; dynamic: Set<string>; value: Set<string> } {
   const seen = new Set<string>();
-  const found = { static: new Set<string>(), dynamic: new Set<string>() };
+  const found = { static: new Set<string>(), dynamic: new Set<string>(), value: new Set<string>() };
   const visit = (file: string): void => {
     if (seen.has(file)) return;
     seen.add(file);
     const source = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-    const add = (spec: string, kind: 'static' | 'dynamic'): void => {
+    const add = (spec: string, kind: 'static' | 'dynamic' | 'value'): void => {
       if (!spec.startsWith('.')) {
         found[kind].add(spec);
+        const source = workspaceSource(spec);
+        if (source) visit(source);
         return;
       }
       const target = resolve(dirname(file), spec);
-      if (target.endsWith('.ts') && existsSync(target)) visit(target);
+      // Relative type-only imports are followed too: their own imports matter for the .d.ts.
+      if (kind !== 'value' && target.endsWith('.ts') && existsSync(target)) visit(target);
     };
     for (const re of STATIC) for (const m of source.matchAll(re)) add(m[1]!, 'static');
     for (const m of source.matchAll(DYNAMIC)) add(m[1]!, 'dynamic');
+    for (const re of VALUE) for (const m of source.matchAll(re)) if (!m[1]!.startsWith('.')) found.value.add(m[1]!);
   };
   visit(entry);
   return found;
@@ -73,6 +89,14 @@ describe('entry points', () => {
       });
     }
   }
+
+  it('the dtl CLI loads vega, vega-lite, tfjs and node-llama-cpp only on use (no static value import from bin.ts)', () => {
+    const { value, dynamic } = reachable(join(ROOT, 'apps/dtl/src/bin.ts'));
+    const heavy = (s: string) => s === 'vega' || s === 'vega-lite' || s.startsWith('@tensorflow/') || s === 'node-llama-cpp';
+    expect([...value].filter(heavy)).toEqual([]);
+    // …and they are still reachable dynamically (so this test notices if the walker stops seeing them).
+    expect([...dynamic].filter(heavy)).toEqual(expect.arrayContaining(['vega', 'vega-lite']));
+  });
 
   it('@dtl/models/tfjs and @dtl/kernels/tfjs exist with the source condition and built types', () => {
     for (const dir of ['packages/models', 'packages/kernels']) {
