@@ -88,8 +88,8 @@ try {
     const listing = execFileSync('tar', ['tzf', tarballs[pkg.name]], { encoding: 'utf8' }).split('\n').filter(Boolean);
     const bad = listing.filter((f) => /\.test\.[cm]?[jt]s$|\/__tests__\/|^package\/src\/|\.map$/.test(f));
     if (bad.length) fail(`${pkg.name}'s tarball ships tests, sources or source maps: ${bad.slice(0, 5).join(', ')}`);
-    for (const need of ['package/package.json', 'package/README.md', 'package/LICENSE', 'package/dist/index.js']) {
-      if (pkg.name === '@dtl/app' && need === 'package/dist/index.js') continue;
+    const entry = pkg.bin ? 'package/dist/bin.js' : 'package/dist/index.js';
+    for (const need of ['package/package.json', 'package/README.md', 'package/LICENSE', entry]) {
       if (!listing.includes(need)) fail(`${pkg.name}'s tarball lacks ${need.slice('package/'.length)}`);
     }
     const manifest = execFileSync('tar', ['xzfO', tarballs[pkg.name], 'package/package.json'], { encoding: 'utf8' });
