@@ -2,8 +2,9 @@
 // Usage: node --conditions=@dtl/source --import tsx bench/two-tower.ts [epochs=2] [dim=64] [batch=2048] [fast|plain]
 // `plain` turns off the loader's wasm fast paths (transposed matMul, row gather) for comparison.
 import { generateSynthetic } from '@dtl/data';
-import { loadTfjs } from '@dtl/kernels';
-import { createTwoTowerModel, fit } from '@dtl/models';
+import { loadTfjs } from '@dtl/kernels/tfjs';
+import { fit } from '@dtl/models';
+import { createTwoTowerModel } from '@dtl/models/tfjs';
 
 const epochs = Number(process.argv[2] ?? 2);
 const dim = Number(process.argv[3] ?? 64);

@@ -13,8 +13,6 @@ export { adamDenseRange, adamLazyRows, sgdRows } from './adam.ts';
 export type { AdamHyper } from './adam.ts';
 export { createSyncTeam } from './sync-team.ts';
 export type { SyncTeam, SyncTeamOptions } from './sync-team.ts';
-export { loadTfjs, registerSegmentSum } from './tfjs-backend.ts';
-export type { Tfjs, TfjsBackendName, LoadTfjsOptions, LoadedTfjs } from './tfjs-backend.ts';
 export { createWasmArena, tryCreateWasmArena, defaultWasmArena, arenaOf, wasmKernelsSupported } from './wasm-arena.ts';
 export type { WasmArena, WasmArenaOptions, WasmArenaMemory } from './wasm-arena.ts';
 export { wasmSpmm, wasmSpmmRows, wasmSpmmScatterRows, wasmAdamDense, wasmAxpy, wasmAxpyRows, adamStepConstants } from './wasm-kernels.ts';

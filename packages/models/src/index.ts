@@ -14,7 +14,3 @@ export type { FitOptions, FitResult, EpochRecord, Metrics, SplitEvaluator } from
 export { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 export type { CheckpointContents } from './checkpoint.ts';
 export { createUniformSampler } from './uniform-sampler.ts';
-export { createTfjsModel } from './tfjs-model.ts';
-export type { TfjsModel, TfjsModelDefinition, TfjsModelOptions, TfjsModelParts, TfjsModelContext, TfjsLayers } from './tfjs-model.ts';
-export { createTwoTowerModel, twoTowerDefinition } from './two-tower.ts';
-export type { TwoTowerOptions, TowerActivation } from './two-tower.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, csrFromPairs, isDtlError } from '@dtl/core';
 import type { CfModel, Csr, NegativeBatch, TrainBatch } from '@dtl/core';
-import { loadTfjs } from '@dtl/kernels';
-import type { Tfjs } from '@dtl/kernels';
+import { loadTfjs } from '@dtl/kernels/tfjs';
+import type { Tfjs } from '@dtl/kernels/tfjs';
 import type { Tensor2D } from '@tensorflow/tfjs';
 import { normalizedBipartiteAdjacency } from './adjacency.ts';
 import type { EmbeddingModel } from './embedding-model.ts';

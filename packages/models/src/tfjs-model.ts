@@ -1,6 +1,6 @@
 import { DtlError, createRng } from '@dtl/core';
 import type { CfModel, ModelState, NegativeBatch, Rng, StepStats, TrainBatch } from '@dtl/core';
-import type { Tfjs } from '@dtl/kernels';
+import type { Tfjs } from '@dtl/kernels/tfjs';
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs';
 import type { OptimizerOptions } from './optimizer.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng, isDtlError } from '@dtl/core';
 import type { Csr, ModelView } from '@dtl/core';
 import { generateSynthetic } from '@dtl/data';
-import { loadTfjs } from '@dtl/kernels';
+import { loadTfjs } from '@dtl/kernels/tfjs';
 import { fit } from './fit.ts';
 import { createTwoTowerModel, twoTowerDefinition } from './two-tower.ts';
 
