@@ -155,6 +155,12 @@ describe('dtl judge', () => {
 });
 
 const lastJson = (c: Child): Record<string, number | string> => JSON.parse(c.stdout.trim().split('\n').at(-1)!) as Record<string, number | string>;
+/** Under --json a failing command ends stdout with one {"error"} object; the judge summary is printed just before it. */
+const summaryBeforeError = (c: Child): Record<string, number | string> => {
+  const lines = c.stdout.trim().split('\n');
+  expect(JSON.parse(lines.at(-1)!)).toHaveProperty('error.code', 'PROVIDER_FAILURE');
+  return JSON.parse(lines.at(-2)!) as Record<string, number | string>;
+};
 
 describe('dtl judge: hostile inputs (issue 16)', () => {
   it('class 1: a malformed --llm is rejected before any request; a good one prints its host first', async () => {
@@ -228,7 +234,7 @@ describe('dtl judge: hostile inputs (issue 16)', () => {
       const r = await runDtl(args);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/5 of 5 judge requests failed or have no result \(100\.0 % > --max-failed 5\.0 %\)/);
-      expect(lastJson(r)['failed']).toBe(5); // the summary is still printed
+      expect(summaryBeforeError(r)['failed']).toBe(5); // the summary is still printed
       const tolerant = await runDtl([...args, '--max-failed', '1']);
       expect(tolerant.code).toBe(0);
     } finally {
@@ -298,7 +304,7 @@ describe('dtl judge: batch files (issue 20)', () => {
     expect(await engine(reqs, results, '--hostile')).toBe(0);
     const imported = await runDtl([...common, '--cache', cache, '--out', join(dir, 'batch-fn.json'), '--batch-in', results]);
     expect(imported.code).toBe(2); // 2 of 24 without a result > 5 %
-    const r1 = lastJson(imported) as unknown as { missing: number; batch: Record<string, number> };
+    const r1 = summaryBeforeError(imported) as unknown as { missing: number; batch: Record<string, number> };
     expect(r1.missing).toBe(2);
     expect(r1.batch).toMatchObject({ stored: N_USERS - 2, failed: 1, malformed: 2, unknown: 1, duplicate: 1 });
     expect(imported.stderr).toMatch(/results\.jsonl:\d+: malformed or truncated JSON/);
