@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codebookFromPaths, createRng, csrFromPairs } from '@dtl/core';
 import type { Csr, NegativeSampler } from '@dtl/core';
-import { loadTfjs } from '@dtl/kernels';
+import { loadTfjs } from '@dtl/kernels/tfjs';
 import {
   createAhnsSampler,
   createDensGates,
