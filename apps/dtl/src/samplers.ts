@@ -56,8 +56,9 @@ function readCodes(path: string | undefined, offset: number, nItems: number): Co
 
 /**
  * Reads a code file (the authors' format, `readCodeFile` of @dtl/encoding) the way every app command
- * does: a leading byte-order mark is accepted, and invisible characters quoted in an error are
- * spelled out (`\u{feff}`), so the message shows what is in the file.
+ * does: a missing file is NOT_FOUND, and invisible characters quoted in an error are spelled out
+ * (`\u{feff}`), so the message shows what is in the file. (The BOM and int32 guards live in
+ * `parseCodeText` itself.)
  */
 export function readCodesFile(path: string, options: { readonly offset?: number; readonly nItems?: number } = {}): Codebook {
   let text: string;
@@ -66,14 +67,6 @@ export function readCodesFile(path: string, options: { readonly offset?: number;
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     throw new DtlError(code === 'ENOENT' ? 'NOT_FOUND' : 'IO_ERROR', code === 'ENOENT' ? 'code file not found' : `cannot read code file (${code ?? String(cause)})`, { location: { file: path }, cause });
-  }
-  text = text.replace(/^\uFEFF/, '');
-  // Codebooks hold int32 parts: a larger part would be stored wrapped, silently another code.
-  const lines = text.split(/\r?\n/);
-  for (let l = 0; l < lines.length; l++) {
-    const m = /^-?\d+\s*:\s*(.*)$/.exec(lines[l]!.trim());
-    const big = m?.[1]!.split('-').find((part) => /^\s*\d+\s*$/.test(part) && Number(part) > 0x7fffffff);
-    if (big !== undefined) throw new DtlError('INVALID_DATA', `code part "${big.trim().slice(0, 30)}" is too large (max 2147483647)`, { location: { file: path, line: l + 1 } });
   }
   try {
     return parseCodeText(text, { ...options, file: path }).codebook;

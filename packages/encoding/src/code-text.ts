@@ -12,6 +12,9 @@ export function codeString(codebook: Codebook, item: number): string {
   return formatCode(codeOf(codebook, item));
 }
 
+/** The largest code part a codebook stores (int32). */
+const MAX_CODE_PART = 0x7fffffff;
+
 /** Parses `0-2-1-3` (whitespace around parts allowed); throws INVALID_DATA naming `where`. */
 export function parseCode(text: string, where?: { file: string; line: number }): number[] {
   const t = text.trim();
@@ -20,6 +23,10 @@ export function parseCode(text: string, where?: { file: string; line: number }):
     const s = part.trim();
     if (!/^\d+$/.test(s)) {
       throw new DtlError('INVALID_DATA', `code "${t}": part "${s}" is not a non-negative integer`, where ? { location: where } : {});
+    }
+    // Codebooks hold int32 parts: a larger part would be stored wrapped, silently another code.
+    if (s.length > 10 || Number(s) > MAX_CODE_PART) {
+      throw new DtlError('INVALID_DATA', `code "${t.slice(0, 60)}": part "${s.slice(0, 30)}" is too large (max ${MAX_CODE_PART})`, where ? { location: where } : {});
     }
     return Number(s);
   });
@@ -64,7 +71,8 @@ export function parseCodeText(text: string, options: ParseCodeTextOptions = {}):
   const offset = options.offset ?? 0;
   const file = options.file ?? '<codes>';
   const byItem = new Map<number, number[]>();
-  const lines = text.split(/\r?\n/);
+  // A leading byte-order mark (files saved by Windows editors) is not part of the first line.
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   let maxId = -1;
   for (let l = 0; l < lines.length; l++) {
     const raw = lines[l]!.trim();

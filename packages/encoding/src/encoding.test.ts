@@ -86,6 +86,14 @@ describe('code text format', () => {
     expect(() => parseCodeText('3: 1\n', { file: 'c.txt', nItems: 3 })).toThrowError(expect.objectContaining({ code: 'INVALID_DATA' }));
   });
 
+  it('accepts a leading byte-order mark and refuses code parts a codebook cannot hold (issue 16 classes 4, 3)', () => {
+    const r = parseCodeText('\uFEFF0: 1-2\n1: 3\n', { file: 'c.txt' });
+    expect(Array.from(codeOf(r.codebook, 0))).toEqual([1, 2]);
+    expect(() => parseCodeText('0: 1-2147483648\n', { file: 'c.txt' })).toThrowError(/^c\.txt:1: code "1-2147483648": part "2147483648" is too large/);
+    expect(() => parseCodeText('0: 99999999999999999999\n', { file: 'c.txt' })).toThrowError(expect.objectContaining({ code: 'INVALID_DATA' }));
+    expect(Array.from(codeOf(parseCodeText('0: 2147483647\n').codebook, 0))).toEqual([2147483647]);
+  });
+
   it('reports missing items, or lists them with allowMissing', () => {
     expect(() => parseCodeText('100: 1\n102: 0\n', { offset: 100, file: 'c.txt' })).toThrowError('c.txt: 1 of 3 items have no code, e.g. 101');
     const r = parseCodeText('100: 1\n102: 0\n', { offset: 100, nItems: 4, allowMissing: true });
