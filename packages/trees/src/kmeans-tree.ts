@@ -1,6 +1,6 @@
-import { kmeans } from 'ml-kmeans';
 import { DtlError } from '@dtl/core';
 import type { DenseMatrix, ItemTree, ItemTreeNode, ProgressFn, Rng, TreeBuilder } from '@dtl/core';
+import { mlKmeans } from './internal/lazy-deps.ts';
 
 /** Options of the balanced recursive k-means tree (defaults = the authors' settings, method.md §4). */
 export interface KmeansTreeOptions {
@@ -146,7 +146,7 @@ export function buildKmeansTree(vectors: DenseMatrix, rng: Rng, options: KmeansT
     const seed = rng.uint32();
     if (distinctAtLeast(data, dim, items, opts.k)) {
       const points = Array.from(items, (i) => Array.from(data.subarray(i * dim, (i + 1) * dim)));
-      const result = kmeans(points, opts.k, { seed, maxIterations: opts.maxIterations, initialization: 'kmeans++' });
+      const result = mlKmeans()(points, opts.k, { seed, maxIterations: opts.maxIterations, initialization: 'kmeans++' });
       for (let t = 0; t < size; t++) labels[t] = result.clusters[t]!;
       centroids = result.centroids;
     } else {

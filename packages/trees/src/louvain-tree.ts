@@ -1,8 +1,7 @@
-import { UndirectedGraph } from 'graphology';
-import louvain from 'graphology-communities-louvain';
 import { DtlError } from '@dtl/core';
 import type { Csr, ItemTree, ItemTreeNode, ProgressFn, Rng, TreeBuilder } from '@dtl/core';
 import { buildItemGraph } from './item-graph.ts';
+import { louvainCommunities, undirectedGraph } from './internal/lazy-deps.ts';
 import type { ItemGraph } from './item-graph.ts';
 
 /** Options of the hierarchical Louvain builder. */
@@ -106,6 +105,7 @@ export function buildLouvainTree(input: Csr | ItemGraph, rng: Rng, options: Louv
 
   const split = (items: Int32Array): Int32Array[] => {
     for (let t = 0; t < items.length; t++) local[items[t]!] = t;
+    const UndirectedGraph = undirectedGraph();
     const g = new UndirectedGraph();
     const connected = new Uint8Array(items.length);
     for (let t = 0; t < items.length; t++) g.addNode(t);
@@ -127,7 +127,7 @@ export function buildLouvainTree(input: Csr | ItemGraph, rng: Rng, options: Louv
       let resolution = opts.resolution;
       for (let attempt = 0; attempt < 5; attempt++) {
         louvainRuns++;
-        const communities = louvain(g, { rng: random, resolution, getEdgeWeight: 'weight' });
+        const communities = louvainCommunities()(g, { rng: random, resolution, getEdgeWeight: 'weight' });
         const byCommunity = new Map<number, number[]>();
         for (let t = 0; t < items.length; t++) {
           if (!connected[t]) continue;
