@@ -14,3 +14,4 @@ export type { DensSamplerOptions } from './dens.ts';
 export type { DensGates, DensLinear } from '@dtl/core';
 export { createDtlSampler } from './dtl.ts';
 export type { DtlSamplerOptions } from './dtl.ts';
+export type { FnAwareOptions } from './fn-aware.ts';
