@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { codebookFromPaths, createRng } from '@dtl/core';
 import type { InteractionData, NegativeBatch, SampleRequest } from '@dtl/core';
 import { createSamplerContractFixture } from '@dtl/core/testing';
-import { createDtlSampler } from '@dtl/sampler';
+import { createDtlSampler, createTreePoolSampler } from '@dtl/sampler';
 import { addSamplerOptions, samplerConfigFromOptions } from './commands/sampler-options.ts';
 import { buildSampler } from './samplers.ts';
 
@@ -52,6 +52,17 @@ describe('dtl sampler options of the app (issue 19)', () => {
     const plain = buildSampler({ name: 'dtl', codebooks }, data);
     expect(items(built.sample(req, createRng(5)))).toEqual(items(direct.sample(req, createRng(5))));
     expect(items(built.sample(req, createRng(5)))).not.toEqual(items(plain.sample(req, createRng(5))));
+  });
+
+  it('--tree-pool draws the candidates from the tree pools', () => {
+    const config = samplerConfigFromOptions('dtl', parse(['--tree-pool', '0.5', '--alpha-co', '0', '--alpha-se', '0']));
+    expect(config.treePool).toBe(0.5);
+    const built = buildSampler({ ...config, codebooks }, data);
+    const direct = createDtlSampler({ codes: codebooks, alphaCo: 0, alphaSe: 0, candidateSampler: createTreePoolSampler({ codes: codebooks, share: 0.5 }) });
+    const plain = buildSampler({ name: 'dtl', codebooks, alphaCo: 0, alphaSe: 0 }, data);
+    expect(items(built.sample(req, createRng(5)))).toEqual(items(direct.sample(req, createRng(5))));
+    expect(items(built.sample(req, createRng(5)))).not.toEqual(items(plain.sample(req, createRng(5))));
+    expect(() => buildSampler({ ...config, codebooks: { co: codebooks.co }, alphaSe: 0 }, data)).toThrow(/--tree-pool needs both trees/);
   });
 
   it('rejects a negative penalty at parse time and a band outside (0, 1] when the sampler is built', () => {

@@ -12,6 +12,7 @@ import {
   createMixGcfSampler,
   createPopularitySampler,
   createRnsSampler,
+  createTreePoolSampler,
 } from '@dtl/sampler';
 
 /** Samplers the app can build by name. `dens` also turns on the model's DENS gates (MF / LightGCN). */
@@ -43,6 +44,8 @@ export interface SamplerConfig {
   readonly fnBandPenalty?: number | undefined;
   /** DTL: weight β of the penalty on tree agreement with the user's history (default 0, off). */
   readonly historyPenalty?: number | undefined;
+  /** DTL: share in [0, 1] of candidates drawn from the positive's sibling subtree in one tree, far in the other (default off). */
+  readonly treePool?: number | undefined;
   /** DTL: mix like MixGCF (default true); false picks real items. */
   readonly mixing?: boolean | undefined;
   /** DTL code files in the authors' format `item: 0-2-1-3`, with `codesOffset` added to item ids. */
@@ -116,6 +119,11 @@ export function describeCodebook(codebook: Codebook): string {
   return `${covered} of ${codebook.nItems} items have a code, ${depth}`;
 }
 
+function treePool(co: Codebook | undefined, se: Codebook | undefined, share: number): NegativeSampler {
+  if (!co || !se) throw new DtlError('INVALID_ARGUMENT', 'sampler dtl: --tree-pool needs both trees\' codes (--codes-co and --codes-se)');
+  return createTreePoolSampler({ codes: { co, se }, share });
+}
+
 /**
  * Builds the configured sampler; `train` supplies item degrees for popularity sampling. `onInfo`
  * receives what was loaded for the DTL sampler (per code file: items covered, tree depth) and which
@@ -183,6 +191,7 @@ export function buildSampler(config: SamplerConfig, data: InteractionData, model
         fnBand: config.fnBand,
         fnBandPenalty: config.fnBandPenalty,
         historyPenalty: config.historyPenalty,
+        ...(config.treePool !== undefined ? { candidateSampler: treePool(co, se, config.treePool) } : {}),
         candidates,
         mixing: config.mixing ?? true,
       });

@@ -24,6 +24,7 @@ export function addSamplerOptions(cmd: Command): Command {
     .option('--fn-band <x>', 'DTL: penalise candidates whose tree agreement (min over trees of the prefix similarity) with the positive is ≥ x, in (0, 1] (default off)', finiteNumber)
     .option('--fn-band-penalty <x>', 'DTL: penalty of a candidate in the --fn-band top band (default 1 + |alpha-co| + |alpha-se|: below every candidate outside the band)', nonNegativeNumber)
     .option('--history-penalty <x>', "DTL: penalise β × max tree agreement of a candidate with the user's observed items (default 0, off)", nonNegativeNumber)
+    .option('--tree-pool <share>', "DTL: share in [0, 1] of candidates drawn from the positive's sibling subtree in one tree among items far in the other (default off)", nonNegativeNumber)
     .option('--no-mixing', 'DTL: pick real items instead of MixGCF-style mixed negatives')
     .option('--codes-co <file>', "DTL: co-tree codes in the authors' format `item: 0-2-1-3`")
     .option('--codes-se <file>', "DTL: se-tree codes in the authors' format")
@@ -48,6 +49,7 @@ export function samplerConfigFromOptions(name: SamplerName, opts: Record<string,
     fnBand: numberOrUndefined(opts.fnBand),
     fnBandPenalty: numberOrUndefined(opts.fnBandPenalty),
     historyPenalty: numberOrUndefined(opts.historyPenalty),
+    treePool: numberOrUndefined(opts.treePool),
     codesCo: opts.codesCo as string | undefined,
     codesSe: opts.codesSe as string | undefined,
     codesOffset: numberOrUndefined(opts.codesOffset),
