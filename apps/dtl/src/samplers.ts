@@ -12,6 +12,7 @@ import {
   createMixGcfSampler,
   createPopularitySampler,
   createRnsSampler,
+  createTreePoolSampler,
 } from '@dtl/sampler';
 
 /** Samplers the app can build by name. `dens` also turns on the model's DENS gates (MF / LightGCN). */
@@ -36,6 +37,15 @@ export interface SamplerConfig {
   /** DTL view weights (defaults 0.1 / 0.3). */
   readonly alphaCo?: number | undefined;
   readonly alphaSe?: number | undefined;
+  /** DTL: subtract the tree views instead of adding them (α → −α: penalise closeness to the positive). */
+  readonly alphaNegate?: boolean | undefined;
+  /** DTL false-negative-aware penalties (packages/sampler/src/fn-aware.ts): top band of tree agreement with the positive. */
+  readonly fnBand?: number | undefined;
+  readonly fnBandPenalty?: number | undefined;
+  /** DTL: weight β of the penalty on tree agreement with the user's history (default 0, off). */
+  readonly historyPenalty?: number | undefined;
+  /** DTL: share in [0, 1] of candidates drawn from the positive's sibling subtree in one tree, far in the other (default off). */
+  readonly treePool?: number | undefined;
   /** DTL: mix like MixGCF (default true); false picks real items. */
   readonly mixing?: boolean | undefined;
   /** DTL code files in the authors' format `item: 0-2-1-3`, with `codesOffset` added to item ids. */
@@ -102,6 +112,11 @@ export function describeCodebook(codebook: Codebook): string {
   return `${covered} of ${codebook.nItems} items have a code, ${depth}`;
 }
 
+function treePool(co: Codebook | undefined, se: Codebook | undefined, share: number): NegativeSampler {
+  if (!co || !se) throw new DtlError('INVALID_ARGUMENT', 'sampler dtl: --tree-pool needs both trees\' codes (--codes-co and --codes-se)');
+  return createTreePoolSampler({ codes: { co, se }, share });
+}
+
 /**
  * Builds the configured sampler; `train` supplies item degrees for popularity sampling. `onInfo`
  * receives what was loaded for the DTL sampler (per code file: items covered, tree depth) and which
@@ -160,10 +175,16 @@ export function buildSampler(config: SamplerConfig, data: InteractionData, model
         if (v.codes) onInfo(`dtl ${v.name} codes (${v.file}): ${describeCodebook(v.codes)}${v.alpha === 0 ? `; view off (alpha-${v.name} 0)` : `, alpha ${v.alpha}`}`);
         else onInfo(`dtl ${v.name} view off: no codes, alpha-${v.name} 0 (ablation)`);
       }
+      const sign = config.alphaNegate === true ? -1 : 1;
+      if (sign < 0) onInfo('dtl tree views negated: candidates close to the positive are penalised (alpha-negate)');
       return createDtlSampler({
         codes: { co, se },
-        alphaCo: co ? alphaCo : 0,
-        alphaSe: se ? alphaSe : 0,
+        alphaCo: co ? sign * alphaCo : 0,
+        alphaSe: se ? sign * alphaSe : 0,
+        fnBand: config.fnBand,
+        fnBandPenalty: config.fnBandPenalty,
+        historyPenalty: config.historyPenalty,
+        ...(config.treePool !== undefined ? { candidateSampler: treePool(co, se, config.treePool) } : {}),
         candidates,
         mixing: config.mixing ?? true,
       });

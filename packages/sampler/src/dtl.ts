@@ -17,15 +17,20 @@ import { packedCodeBonus } from '@dtl/kernels';
 import type { PackedCodeView } from '@dtl/kernels';
 import { checkFinite, checkInteger, validateRequest } from './internal/validate.ts';
 import type { UserView } from './mixgcf.ts';
+import { compileFnAware } from './fn-aware.ts';
+import type { FnAwareOptions } from './fn-aware.ts';
 
 /** Options of {@link createDtlSampler}. */
-export interface DtlSamplerOptions {
+export interface DtlSamplerOptions extends FnAwareOptions {
   /**
    * Item codes of the two trees (a `DualCodebook`, or either tree alone for ablations). A view without
    * a codebook contributes nothing. Each codebook must cover the model's `nItems` items.
    */
   readonly codes?: { readonly co?: Codebook | undefined; readonly se?: Codebook | undefined } | undefined;
-  /** Weight α_co of the collaborative-structure view. Default 0.1 (0 when there is no `co` codebook). */
+  /**
+   * Weight α_co of the collaborative-structure view. Default 0.1 (0 when there is no `co` codebook).
+   * Negative values penalise candidates close to the positive in the tree (false-negative-aware).
+   */
   readonly alphaCo?: number | undefined;
   /** Weight α_se of the latent-semantic view. Default 0.3 (0 when there is no `se` codebook). */
   readonly alphaSe?: number | undefined;
@@ -74,6 +79,8 @@ export function createDtlSampler(options: DtlSamplerOptions = {}): NegativeSampl
     if (pc !== undefined) packedViews.push({ ...pc, alpha });
   }
   const allPacked = packedViews.length === Number(useCo) + Number(useSe);
+  // False-negative-aware penalties (fn-aware.ts) on the agreement of the trees given, whatever their α.
+  const fnTerms = compileFnAware(name, options, [co, se], 1 + Math.abs(useCo ? alphaCo : 0) + Math.abs(useSe ? alphaSe : 0));
   let cand: Int32Array = new Int32Array(0);
   let chosen: Int32Array = new Int32Array(0);
   let alphas: Float64Array = new Float64Array(0);
@@ -99,9 +106,11 @@ export function createDtlSampler(options: DtlSamplerOptions = {}): NegativeSampl
       alphas = growFloat64(alphas, B * k * L);
       fillCandidates(name, request, k * N, rng, cand, source);
       let bonusArg: Float64Array | null = null;
-      if (useCo || useSe) {
+      if (useCo || useSe || fnTerms !== undefined) {
         bonus = growFloat64(bonus, nc);
-        if (allPacked) {
+        if (!useCo && !useSe) {
+          bonus.fill(0, 0, nc);
+        } else if (allPacked) {
           packedCodeBonus(positives, cand, k * N, packedViews, bonus);
         } else {
           for (let t = 0; t < B * k; t++) {
@@ -115,6 +124,7 @@ export function createDtlSampler(options: DtlSamplerOptions = {}): NegativeSampl
             }
           }
         }
+        fnTerms?.apply(users, positives, k * N, cand, request.exclude, bonus);
         bonusArg = bonus;
       }
       pickPerLayer({

@@ -14,3 +14,6 @@ export type { DensSamplerOptions } from './dens.ts';
 export type { DensGates, DensLinear } from '@dtl/core';
 export { createDtlSampler } from './dtl.ts';
 export type { DtlSamplerOptions } from './dtl.ts';
+export type { FnAwareOptions } from './fn-aware.ts';
+export { createTreePoolSampler } from './tree-pool.ts';
+export type { TreePoolSamplerOptions } from './tree-pool.ts';
