@@ -1,4 +1,4 @@
-import { DtlError, createRng } from '@dtl/core';
+import { DtlError, createRng, mixedOffset, validateNegativeBatch } from '@dtl/core';
 import type { CfModel, ModelState, NegativeBatch, Rng, StepStats, TrainBatch } from '@dtl/core';
 import type { Tfjs } from '@dtl/kernels';
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs';
@@ -273,17 +273,7 @@ class TfjsCfModel implements TfjsModel {
     if (batch.pairWeights && batch.pairWeights.length !== B) throw new DtlError('INVALID_ARGUMENT', `pairWeights has ${batch.pairWeights.length} entries for ${B} pairs`);
     checkRange(users, this.nUsers, 'user');
     checkRange(positives, this.nItems, 'positive item');
-    if (negatives.kind === 'items') {
-      if (negatives.items.length !== B * K) throw new DtlError('INVALID_ARGUMENT', `negatives hold ${negatives.items.length} entries, expected ${B * K}`);
-      checkRange(negatives.items, this.nItems, 'negative item');
-    } else {
-      if (negatives.nLayers !== L) throw new DtlError('INVALID_ARGUMENT', `mixed negatives have ${negatives.nLayers} layers, the model ${L}`);
-      const expected = B * K * L * negatives.nSources;
-      if (negatives.items.length !== expected || negatives.weights.length !== expected) {
-        throw new DtlError('INVALID_ARGUMENT', `mixed negatives hold ${negatives.items.length} items / ${negatives.weights.length} weights, expected ${expected}`);
-      }
-      checkRange(negatives.items, this.nItems, 'mixed negative source item');
-    }
+    validateNegativeBatch(negatives, { nPairs: B, nItems: this.nItems, nLayers: L });
     const tf = this.tf;
     let loss = 0;
     let reg = 0;
@@ -459,7 +449,7 @@ function mixedIndexTensors(tf: Tfjs, neg: MixedBatch, slots: number): { S: numbe
     const ii = new Int32Array(slots * S);
     const ww = new Float32Array(slots * S);
     for (let slot = 0; slot < slots; slot++) {
-      const src = (slot * L + l) * S;
+      const src = mixedOffset(slot, l, L, S);
       for (let s = 0; s < S; s++) {
         ii[slot * S + s] = neg.items[src + s]!;
         ww[slot * S + s] = neg.weights[src + s]!;
