@@ -501,6 +501,20 @@ export class EmbeddingModel implements CfModel {
     };
   }
 
+  /** `{ 'embeddings.0': layer-0 embeddings }` (a copy), the only learnable tensor of the scores. */
+  parameters(): Readonly<Record<string, Float32Array>> {
+    return { 'embeddings.0': Float32Array.from(this.layers[0]!) };
+  }
+
+  setParameters(parameters: Readonly<Record<string, Float32Array>>): void {
+    const e0 = parameters['embeddings.0'];
+    if (!e0 || e0.length !== this.layers[0]!.length) {
+      throw new DtlError('STATE_MISMATCH', `parameters "embeddings.0" have ${e0?.length ?? 0} values, expected ${this.layers[0]!.length} (${this.nNodes}×${this.dim})`);
+    }
+    this.layers[0]!.set(e0);
+    this.forward();
+  }
+
   setState(state: ModelState): void {
     if (state.model !== this.name) throw new DtlError('STATE_MISMATCH', `state is for model "${state.model}", this is "${this.name}"`);
     const e0 = state.tensors['embeddings.0'];

@@ -365,7 +365,7 @@ class TfjsCfModel implements TfjsModel {
 
   // ---- state -----------------------------------------------------------------------------------
 
-  /** Parameters packed in variable order as `embeddings.0` (so `fit`'s best-epoch tracking works), Adam moments as `adam.m`/`adam.v`. */
+  /** Parameters packed in variable order as `embeddings.0` (the checkpoint format), Adam moments as `adam.m`/`adam.v`. */
   getState(): ModelState {
     this.assertLive();
     const tensors: Record<string, Float32Array> = { 'embeddings.0': this.pack(this.vars) };
@@ -398,6 +398,47 @@ class TfjsCfModel implements TfjsModel {
       this.unpack(this.moments.map((x) => x.v), v);
     }
     this.t = state.step;
+    this.stale = true;
+  }
+
+  /** One copy per tfjs variable, by the variable's name in the definition's `variables`. */
+  parameters(): Readonly<Record<string, Float32Array>> {
+    this.assertLive();
+    const out: Record<string, Float32Array> = {};
+    this.names.forEach((n, i) => {
+      out[n] = Float32Array.from(this.vars[i]!.dataSync() as Float32Array);
+    });
+    return out;
+  }
+
+  /**
+   * Loads one tensor per variable name; also accepts the packed `embeddings.0` of getState (what
+   * checkpoints written before `parameters()` existed hold as their best-epoch weights).
+   */
+  setParameters(parameters: Readonly<Record<string, Float32Array>>): void {
+    this.assertLive();
+    const missing = this.names.filter((n) => parameters[n] === undefined);
+    if (missing.length > 0 && missing.length === this.names.length && parameters['embeddings.0'] !== undefined) {
+      const packed = parameters['embeddings.0'];
+      if (packed.length !== this.totalSize) {
+        throw new DtlError('STATE_MISMATCH', `packed parameters have ${packed.length} values, expected ${this.totalSize} (${this.names.join(', ')})`);
+      }
+      this.unpack(this.vars, packed);
+      this.stale = true;
+      return;
+    }
+    if (missing.length > 0) throw new DtlError('STATE_MISMATCH', `parameters lack ${missing.map((n) => `"${n}"`).join(', ')}`);
+    this.names.forEach((n, i) => {
+      const v = parameters[n]!;
+      if (v.length !== this.vars[i]!.size) throw new DtlError('STATE_MISMATCH', `parameter "${n}" has ${v.length} values, expected ${this.vars[i]!.size}`);
+    });
+    const tf = this.tf;
+    tf.tidy(() => {
+      this.names.forEach((n, i) => {
+        const v = this.vars[i]!;
+        v.assign(tf.tensor(parameters[n]!, v.shape, 'float32'));
+      });
+    });
     this.stale = true;
   }
 
