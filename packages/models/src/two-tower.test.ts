@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeCfModelContract } from '@dtl/core/testing';
 import { createRng, isDtlError } from '@dtl/core';
 import type { Csr, ModelView } from '@dtl/core';
 import { generateSynthetic } from '@dtl/data';
@@ -86,4 +87,8 @@ describe(`two-tower model through the tfjs adapter (backend ${backend})`, () => 
     }
     expect(isDtlError(error, 'INVALID_ARGUMENT')).toBe(true);
   });
+});
+
+describeCfModelContract(`two-tower (backend ${backend})`, {
+  makeModel: (f, optimizer) => createTwoTowerModel({ tf, nUsers: f.nUsers, nItems: f.nItems, dim: f.dim, l2: 0.05, seed: f.seed, optimizer: optimizer ?? { lr: 0.05 } }),
 });
