@@ -77,4 +77,17 @@ export interface CfModel extends ModelView {
   trainStep(batch: TrainBatch): StepStats;
   getState(): ModelState;
   setState(state: ModelState): void;
+  /**
+   * The learnable tensors that define the model's scores, by a stable name (fresh copies): what
+   * early stopping keeps as the best weights and what export restores. Optimizer moments, the step
+   * counter and auxiliary sampler-side weights (e.g. DENS gates) are not included; they live in
+   * {@link CfModel.getState}.
+   */
+  parameters(): Readonly<Record<string, Float32Array>>;
+  /**
+   * Loads tensors as returned by {@link CfModel.parameters} (every name, same lengths; else a
+   * `STATE_MISMATCH` DtlError), keeps the optimizer state and step, and re-propagates (the next
+   * reads of layers and pooled embeddings see the new parameters).
+   */
+  setParameters(parameters: Readonly<Record<string, Float32Array>>): void;
 }

@@ -17,7 +17,7 @@
  * The gates are initialized like PyTorch's `nn.Linear` (U(±1/√dim)) and updated by their own
  * optimizer of the model's kind and learning rate (PyTorch's Adam over all model parameters).
  */
-import { DtlError } from '@dtl/core';
+import { DtlError, sigmoid, softplus } from '@dtl/core';
 import { createDenseMatmul } from '@dtl/kernels';
 import type { DenseMatmul } from '@dtl/kernels';
 import type { DensGates, DensLinear, Rng } from '@dtl/core';
@@ -47,16 +47,6 @@ export interface DensBatchBuffers {
 }
 
 const GATES = ['user', 'item', 'pos', 'neg'] as const;
-
-/** σ(x) without overflow, one exp per call (e = exp(−|x|) is exp(x) itself for x < 0, so values are unchanged). */
-function sigmoid(x: number): number {
-  const e = Math.exp(-Math.abs(x));
-  return x >= 0 ? 1 / (1 + e) : e / (1 + e);
-}
-
-function softplus(x: number): number {
-  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
-}
 
 /** log(1 + Σ_k exp x_k) and its gradient p_k = exp x_k / (1 + Σ exp x), stably. */
 function logOnePlusSumExp(x: Float64Array, K: number, p: Float64Array): number {

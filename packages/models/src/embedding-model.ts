@@ -1,4 +1,4 @@
-import { DtlError, createRng } from '@dtl/core';
+import { DtlError, createRng, mixedOffset, sigmoid, softplus, validateNegativeBatch } from '@dtl/core';
 import type { CfModel, Csr, DensGates, ModelState, StepStats, TrainBatch, WeightedCsr } from '@dtl/core';
 import { tryCreateWasmArena, wasmAxpy, wasmAxpyRows, wasmSpmm, wasmSpmmScatterRows } from '@dtl/kernels';
 import type { SyncTeam, WasmArena } from '@dtl/kernels';
@@ -214,12 +214,9 @@ export class EmbeddingModel implements CfModel {
     const { users, positives, negatives } = batch;
     const B = users.length;
     if (positives.length !== B) throw new DtlError('INVALID_ARGUMENT', `batch has ${B} users but ${positives.length} positives`);
+    if (batch.pairWeights && batch.pairWeights.length !== B) throw new DtlError('INVALID_ARGUMENT', `pairWeights has ${batch.pairWeights.length} entries for ${B} pairs`);
+    validateNegativeBatch(negatives, { nPairs: B, nItems: this.nItems, nLayers: this.nLayers });
     const K = negatives.k;
-    const expected = negatives.kind === 'items' ? B * K : B * K * negatives.nLayers * negatives.nSources;
-    if (negatives.items.length !== expected) throw new DtlError('INVALID_ARGUMENT', `negatives hold ${negatives.items.length} entries, expected ${expected}`);
-    if (negatives.kind === 'mixed' && negatives.nLayers !== this.nLayers) {
-      throw new DtlError('INVALID_ARGUMENT', `mixed negatives have ${negatives.nLayers} layers, the model ${this.nLayers}`);
-    }
     const dim = this.dim;
     const nU = this.nUsers;
     const P = this.pooled;
@@ -331,7 +328,7 @@ export class EmbeddingModel implements CfModel {
         } else {
           // A mixed negative's layer l is its weighted sources at layer l.
           io.negativeLayers.fill(0, o, o + dim);
-          const base = ((b * K + j) * L + l) * neg.nSources;
+          const base = mixedOffset(b * K + j, l, L, neg.nSources);
           for (let s = 0; s < neg.nSources; s++) {
             const wt = neg.weights[base + s]!;
             const so = (nU + neg.items[base + s]!) * dim;
@@ -372,7 +369,7 @@ export class EmbeddingModel implements CfModel {
           const o = ((b * K + j) * L + l) * dim;
           if (neg.kind === 'items') addRow(nU + neg.items[b * K + j]!, io.gradNegativeLayers, o, 1);
           else {
-            const base = ((b * K + j) * L + l) * neg.nSources;
+            const base = mixedOffset(b * K + j, l, L, neg.nSources);
             for (let s = 0; s < neg.nSources; s++) addRow(nU + neg.items[base + s]!, io.gradNegativeLayers, o, neg.weights[base + s]!);
           }
         }
@@ -389,7 +386,7 @@ export class EmbeddingModel implements CfModel {
     for (let l = 0; l < this.nLayers; l++) {
       const e = this.layers[l]!;
       const wl = this.layerWeights[l]!;
-      const base = (slot * this.nLayers + l) * S;
+      const base = mixedOffset(slot, l, this.nLayers, S);
       for (let s = 0; s < S; s++) {
         const item = neg.items[base + s]!;
         if (item < 0 || item >= this.nItems) throw new DtlError('INVALID_ARGUMENT', `mixed negative source item ${item} out of range`);
@@ -413,7 +410,7 @@ export class EmbeddingModel implements CfModel {
       const target = this.mixBuffer(l);
       const touched = this.nLayers === 1 ? this.touchedE0 : this.touchedMix[l]!;
       const wl = this.layerWeights[l]!;
-      const base = (slot * this.nLayers + l) * S;
+      const base = mixedOffset(slot, l, this.nLayers, S);
       for (let s = 0; s < S; s++) {
         const r = this.nUsers + neg.items[base + s]!;
         const wt = neg.weights[base + s]!;
@@ -504,6 +501,20 @@ export class EmbeddingModel implements CfModel {
     };
   }
 
+  /** `{ 'embeddings.0': layer-0 embeddings }` (a copy), the only learnable tensor of the scores. */
+  parameters(): Readonly<Record<string, Float32Array>> {
+    return { 'embeddings.0': Float32Array.from(this.layers[0]!) };
+  }
+
+  setParameters(parameters: Readonly<Record<string, Float32Array>>): void {
+    const e0 = parameters['embeddings.0'];
+    if (!e0 || e0.length !== this.layers[0]!.length) {
+      throw new DtlError('STATE_MISMATCH', `parameters "embeddings.0" have ${e0?.length ?? 0} values, expected ${this.layers[0]!.length} (${this.nNodes}×${this.dim})`);
+    }
+    this.layers[0]!.set(e0);
+    this.forward();
+  }
+
   setState(state: ModelState): void {
     if (state.model !== this.name) throw new DtlError('STATE_MISMATCH', `state is for model "${state.model}", this is "${this.name}"`);
     const e0 = state.tensors['embeddings.0'];
@@ -517,12 +528,3 @@ export class EmbeddingModel implements CfModel {
   }
 }
 
-function softplus(x: number): number {
-  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
-}
-
-/** σ(x) without overflow, one exp per call (e = exp(−|x|) is exp(x) itself for x < 0, so values are unchanged). */
-function sigmoid(x: number): number {
-  const e = Math.exp(-Math.abs(x));
-  return x >= 0 ? 1 / (1 + e) : e / (1 + e);
-}

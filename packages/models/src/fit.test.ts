@@ -48,7 +48,7 @@ describe('fit', () => {
   it('is deterministic for a seed', async () => {
     const a = await fit(base(mf()));
     const b = await fit(base(mf()));
-    expect(Array.from(b.bestParameters)).toEqual(Array.from(a.bestParameters));
+    expect(b.bestParameters).toEqual(a.bestParameters);
     expect(b.test).toEqual(a.test);
   });
 
@@ -83,7 +83,7 @@ describe('fit', () => {
       expect(resumed.resumedFromEpoch).toBe(5);
       expect(resumed.test).toEqual(uninterrupted.test);
       expect(resumed.bestEpoch).toBe(uninterrupted.bestEpoch);
-      expect(Array.from(resumed.bestParameters)).toEqual(Array.from(uninterrupted.bestParameters));
+      expect(resumed.bestParameters).toEqual(uninterrupted.bestParameters);
       expect(resumed.history.map((h) => h.loss)).toEqual(uninterrupted.history.map((h) => h.loss));
     });
   }

@@ -77,8 +77,8 @@ export interface FitResult {
   readonly resumedFromEpoch: number;
   readonly secondsPerEpoch: number;
   readonly history: readonly EpochRecord[];
-  /** The model's layer-0 parameters at the best epoch (restore with `restoreBest`). */
-  readonly bestParameters: Float32Array;
+  /** The model's {@link CfModel.parameters} at the best epoch (restore with `restoreBest`). */
+  readonly bestParameters: Readonly<Record<string, Float32Array>>;
 }
 
 const CHECKPOINT_FILE = 'checkpoint.bin';
@@ -121,7 +121,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   let bestValue = -Infinity;
   let bestValid: Metrics | undefined;
   let bestTest: Metrics | undefined;
-  let bestParameters: Float32Array = Float32Array.from(model.getState().tensors["embeddings.0"] ?? []);
+  let bestParameters: Readonly<Record<string, Float32Array>> = model.parameters();
   let sinceBest = 0;
   let startEpoch = 1;
   const checkpointPath = options.checkpointDir ? join(options.checkpointDir, CHECKPOINT_FILE) : undefined;
@@ -139,7 +139,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     ({ bestEpoch, bestValue, sinceBest } = meta);
     bestValid = meta.bestValid;
     bestTest = meta.bestTest;
-    bestParameters = ckpt.tensors['best.embeddings.0'] ?? bestParameters;
+    bestParameters = bestParametersOf(ckpt.tensors) ?? bestParameters;
     startEpoch = meta.epoch + 1;
     if (meta.finished) startEpoch = maxEpochs + 1;
   }
@@ -203,14 +203,14 @@ export async function fit(options: FitOptions): Promise<FitResult> {
         bestEpoch = epoch;
         bestValid = valid;
         bestTest = test ?? (await options.evaluate!(model, 'test'));
-        bestParameters = Float32Array.from(model.getState().tensors['embeddings.0']!);
+        bestParameters = model.parameters();
         sinceBest = 0;
       } else if (++sinceBest >= patience) {
         stoppedEarly = true;
       }
     } else if (options.evaluate === undefined) {
       bestEpoch = epoch;
-      bestParameters = Float32Array.from(model.getState().tensors['embeddings.0']!);
+      bestParameters = model.parameters();
     }
     history.push(record);
     options.onEpoch?.(record);
@@ -230,7 +230,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
         bestTest,
         finished: stoppedEarly || epoch === maxEpochs,
       };
-      writeCheckpoint(checkpointPath, { meta: meta as unknown as Record<string, unknown>, tensors: { ...state.tensors, 'best.embeddings.0': bestParameters } });
+      writeCheckpoint(checkpointPath, { meta: meta as unknown as Record<string, unknown>, tensors: { ...state.tensors, ...prefixed(bestParameters) } });
     }
   }
   const trainedEpochs = history.filter((h) => h.epoch > 0);
@@ -250,9 +250,29 @@ export async function fit(options: FitOptions): Promise<FitResult> {
 }
 
 /** Loads the best-epoch parameters into the model (optimizer state kept) and re-propagates. */
-export function restoreBest(model: CfModel, bestParameters: Float32Array): void {
-  const state = model.getState();
-  model.setState({ ...state, tensors: { ...state.tensors, 'embeddings.0': bestParameters } });
+export function restoreBest(model: CfModel, bestParameters: Readonly<Record<string, Float32Array>>): void {
+  model.setParameters(bestParameters);
+}
+
+// Checkpoints store the best-epoch parameters beside the state as `best.<parameter name>`.
+const BEST_PREFIX = 'best.';
+
+function prefixed(parameters: Readonly<Record<string, Float32Array>>): Record<string, Float32Array> {
+  const out: Record<string, Float32Array> = {};
+  for (const [name, t] of Object.entries(parameters)) out[BEST_PREFIX + name] = t;
+  return out;
+}
+
+/**
+ * The best-epoch parameters a {@link fit} checkpoint holds (its `best.*` tensors, by parameter
+ * name), or undefined when it holds none. Pass the result to {@link restoreBest}.
+ */
+export function bestParametersOf(tensors: Readonly<Record<string, Float32Array>>): Record<string, Float32Array> | undefined {
+  let out: Record<string, Float32Array> | undefined;
+  for (const [name, t] of Object.entries(tensors)) {
+    if (name.startsWith(BEST_PREFIX)) (out ??= {})[name.slice(BEST_PREFIX.length)] = t;
+  }
+  return out;
 }
 
 interface CheckpointMeta {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createRng, csrFromPairs } from '@dtl/core';
+import { createRng, csrFromPairs, mixedOffset } from '@dtl/core';
 import type { Csr, NegativeBatch, TrainBatch } from '@dtl/core';
 import { createLightGcnModel } from './lightgcn.ts';
 import { createMfModel } from './mf.ts';
@@ -112,7 +112,7 @@ function autodiffGradients(model: EmbeddingModel, train: Csr, batch: TrainBatch,
             const idx: number[] = [];
             const w: number[] = [];
             for (let b = 0; b < B; b++) {
-              const o = ((b * K + j) * neg.nLayers + l) * neg.nSources + s;
+              const o = mixedOffset(b * K + j, l, neg.nLayers, neg.nSources) + s;
               idx.push(nUsers + neg.items[o]!);
               w.push(neg.weights[o]!);
             }

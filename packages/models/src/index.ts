@@ -9,7 +9,7 @@ export { normalizedBipartiteAdjacency } from './adjacency.ts';
 export { xavierUniform } from './init.ts';
 export { createOptimizer } from './optimizer.ts';
 export type { Optimizer, OptimizerKind, OptimizerOptions } from './optimizer.ts';
-export { fit, restoreBest } from './fit.ts';
+export { fit, restoreBest, bestParametersOf } from './fit.ts';
 export type { FitOptions, FitResult, EpochRecord, Metrics, SplitEvaluator } from './fit.ts';
 export { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 export type { CheckpointContents } from './checkpoint.ts';

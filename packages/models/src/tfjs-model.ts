@@ -1,4 +1,4 @@
-import { DtlError, createRng } from '@dtl/core';
+import { DtlError, createRng, mixedOffset, validateNegativeBatch } from '@dtl/core';
 import type { CfModel, ModelState, NegativeBatch, Rng, StepStats, TrainBatch } from '@dtl/core';
 import type { Tfjs } from '@dtl/kernels/tfjs';
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs';
@@ -273,17 +273,7 @@ class TfjsCfModel implements TfjsModel {
     if (batch.pairWeights && batch.pairWeights.length !== B) throw new DtlError('INVALID_ARGUMENT', `pairWeights has ${batch.pairWeights.length} entries for ${B} pairs`);
     checkRange(users, this.nUsers, 'user');
     checkRange(positives, this.nItems, 'positive item');
-    if (negatives.kind === 'items') {
-      if (negatives.items.length !== B * K) throw new DtlError('INVALID_ARGUMENT', `negatives hold ${negatives.items.length} entries, expected ${B * K}`);
-      checkRange(negatives.items, this.nItems, 'negative item');
-    } else {
-      if (negatives.nLayers !== L) throw new DtlError('INVALID_ARGUMENT', `mixed negatives have ${negatives.nLayers} layers, the model ${L}`);
-      const expected = B * K * L * negatives.nSources;
-      if (negatives.items.length !== expected || negatives.weights.length !== expected) {
-        throw new DtlError('INVALID_ARGUMENT', `mixed negatives hold ${negatives.items.length} items / ${negatives.weights.length} weights, expected ${expected}`);
-      }
-      checkRange(negatives.items, this.nItems, 'mixed negative source item');
-    }
+    validateNegativeBatch(negatives, { nPairs: B, nItems: this.nItems, nLayers: L });
     const tf = this.tf;
     let loss = 0;
     let reg = 0;
@@ -375,7 +365,7 @@ class TfjsCfModel implements TfjsModel {
 
   // ---- state -----------------------------------------------------------------------------------
 
-  /** Parameters packed in variable order as `embeddings.0` (so `fit`'s best-epoch tracking works), Adam moments as `adam.m`/`adam.v`. */
+  /** Parameters packed in variable order as `embeddings.0` (the checkpoint format), Adam moments as `adam.m`/`adam.v`. */
   getState(): ModelState {
     this.assertLive();
     const tensors: Record<string, Float32Array> = { 'embeddings.0': this.pack(this.vars) };
@@ -408,6 +398,47 @@ class TfjsCfModel implements TfjsModel {
       this.unpack(this.moments.map((x) => x.v), v);
     }
     this.t = state.step;
+    this.stale = true;
+  }
+
+  /** One copy per tfjs variable, by the variable's name in the definition's `variables`. */
+  parameters(): Readonly<Record<string, Float32Array>> {
+    this.assertLive();
+    const out: Record<string, Float32Array> = {};
+    this.names.forEach((n, i) => {
+      out[n] = Float32Array.from(this.vars[i]!.dataSync() as Float32Array);
+    });
+    return out;
+  }
+
+  /**
+   * Loads one tensor per variable name; also accepts the packed `embeddings.0` of getState (what
+   * checkpoints written before `parameters()` existed hold as their best-epoch weights).
+   */
+  setParameters(parameters: Readonly<Record<string, Float32Array>>): void {
+    this.assertLive();
+    const missing = this.names.filter((n) => parameters[n] === undefined);
+    if (missing.length > 0 && missing.length === this.names.length && parameters['embeddings.0'] !== undefined) {
+      const packed = parameters['embeddings.0'];
+      if (packed.length !== this.totalSize) {
+        throw new DtlError('STATE_MISMATCH', `packed parameters have ${packed.length} values, expected ${this.totalSize} (${this.names.join(', ')})`);
+      }
+      this.unpack(this.vars, packed);
+      this.stale = true;
+      return;
+    }
+    if (missing.length > 0) throw new DtlError('STATE_MISMATCH', `parameters lack ${missing.map((n) => `"${n}"`).join(', ')}`);
+    this.names.forEach((n, i) => {
+      const v = parameters[n]!;
+      if (v.length !== this.vars[i]!.size) throw new DtlError('STATE_MISMATCH', `parameter "${n}" has ${v.length} values, expected ${this.vars[i]!.size}`);
+    });
+    const tf = this.tf;
+    tf.tidy(() => {
+      this.names.forEach((n, i) => {
+        const v = this.vars[i]!;
+        v.assign(tf.tensor(parameters[n]!, v.shape, 'float32'));
+      });
+    });
     this.stale = true;
   }
 
@@ -459,7 +490,7 @@ function mixedIndexTensors(tf: Tfjs, neg: MixedBatch, slots: number): { S: numbe
     const ii = new Int32Array(slots * S);
     const ww = new Float32Array(slots * S);
     for (let slot = 0; slot < slots; slot++) {
-      const src = (slot * L + l) * S;
+      const src = mixedOffset(slot, l, L, S);
       for (let s = 0; s < S; s++) {
         ii[slot * S + s] = neg.items[src + s]!;
         ww[slot * S + s] = neg.weights[src + s]!;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeCfModelContract } from '@dtl/core/testing';
 import { createRng, isDtlError } from '@dtl/core';
 import type { Csr, ModelView } from '@dtl/core';
 import { generateSynthetic } from '@dtl/data';
@@ -86,4 +87,19 @@ describe(`two-tower model through the tfjs adapter (backend ${backend})`, () => 
     }
     expect(isDtlError(error, 'INVALID_ARGUMENT')).toBe(true);
   });
+});
+
+describeCfModelContract(`two-tower (backend ${backend})`, {
+  makeModel: (f, optimizer) => createTwoTowerModel({ tf, nUsers: f.nUsers, nItems: f.nItems, dim: f.dim, l2: 0.05, seed: f.seed, optimizer: optimizer ?? { lr: 0.05 } }),
+});
+
+it('setParameters also reads the packed `embeddings.0` that checkpoints before parameters() held as best weights', () => {
+  const model = createTwoTowerModel({ tf, nUsers: 4, nItems: 5, dim: 3, seed: 1 });
+  const packed = Float32Array.from(model.getState().tensors['embeddings.0']!);
+  const byName = model.parameters();
+  model.setParameters({ 'embeddings.0': packed.map((v) => v + 1) });
+  const shifted = model.parameters();
+  for (const [name, v] of Object.entries(byName)) expect(Array.from(shifted[name]!)).toEqual(Array.from(v, (x) => Math.fround(x + 1)));
+  expect(() => model.setParameters({ 'embeddings.0': packed.subarray(1) })).toThrow(expect.objectContaining({ code: 'STATE_MISMATCH' }));
+  model.dispose();
 });

@@ -14,7 +14,7 @@
  * them, add the reference code's gating loss (γ = 0.3 there) to BPR and expose them as `densGates`,
  * which is what this sampler reads — see the package README ("DENS needs a model-side gate").
  */
-import { DtlError } from '@dtl/core';
+import { DtlError, allocateMixedBatch, sigmoidDirect } from '@dtl/core';
 import type { DensGates, DensLinear, NegativeBatch, NegativeSampler, Rng, SampleRequest } from '@dtl/core';
 import { growFloat64, growInt32 } from './internal/buffers.ts';
 import { checkCandidateSource, fillCandidates } from './internal/candidates.ts';
@@ -50,10 +50,6 @@ export interface DensSamplerOptions {
   readonly warmup?: number | undefined;
   /** Where candidates come from (a sampler with `output: 'items'`). Default: uniform (RNS). */
   readonly candidateSampler?: NegativeSampler | undefined;
-}
-
-function sigmoid(z: number): number {
-  return 1 / (1 + Math.exp(-z));
 }
 
 /**
@@ -134,7 +130,7 @@ export function createDensSampler(options: DensSamplerOptions): NegativeSampler 
       // r⁺ = e_{i⁺} ⊙ σ(W_item e_{i⁺} + b_item + W_user e_u + b_user); q = W_pos r⁺ + b_pos.
       mm.linear(ep, gates.item.weight, gates.item.bias, gp, nP, dim, dim);
       mm.linear(eu, gates.user.weight, gates.user.bias, gp, nP, dim, dim, true);
-      for (let t = 0; t < nP * dim; t++) gp[t] = ep[t]! * sigmoid(gp[t]!);
+      for (let t = 0; t < nP * dim; t++) gp[t] = ep[t]! * sigmoidDirect(gp[t]!);
       mm.linear(gp, gates.pos.weight, gates.pos.bias, q, nP, dim, dim);
       // Candidates: W_neg e_j + b_neg (+ q below).
       mm.linear(ec, gates.neg.weight, gates.neg.bias, zc, nC, dim, dim);
@@ -158,12 +154,13 @@ export function createDensSampler(options: DensSamplerOptions): NegativeSampler 
           chosen[t * L + l] = t * N + best;
         }
       }
-      const items = new Int32Array(B * k * L);
-      const weights = new Float32Array(B * k * L).fill(1);
+      // One source per (slot, layer): mixedOffset(t, l, L, 1) = t*L + l, the index of `chosen`.
+      const batch = allocateMixedBatch(B, k, L, 1);
+      const { items, weights, picked } = batch;
+      weights.fill(1);
       for (let t = 0; t < B * k * L; t++) items[t] = cand[chosen[t]!]!;
-      const picked = new Int32Array(B * k);
       for (let t = 0; t < B * k; t++) picked[t] = pickedItem(t, L, cand, chosen, alphas, model.layerWeights);
-      return { kind: 'mixed', k, nLayers: L, nSources: 1, items, weights, picked };
+      return batch;
     },
   };
 }

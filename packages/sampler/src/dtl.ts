@@ -7,7 +7,7 @@
  * pooled user); plus the hierarchical views α_co·sim_co(i⁺, j) + α_se·sim_se(i⁺, j), the prefix
  * similarity of the items' tree codes to the positive; argmax per layer.
  */
-import { DtlError } from '@dtl/core';
+import { DtlError, allocateMixedBatch } from '@dtl/core';
 import type { Codebook, NegativeBatch, NegativeSampler, Rng, SampleRequest } from '@dtl/core';
 import { growFloat64, growInt32 } from './internal/buffers.ts';
 import { checkCandidateSource, fillCandidates } from './internal/candidates.ts';
@@ -150,12 +150,10 @@ export function createDtlSampler(options: DtlSamplerOptions = {}): NegativeSampl
         for (let t = 0; t < B * k; t++) items[t] = cand[chosen[t]!]!;
         return { kind: 'items', k, items };
       }
-      const items = new Int32Array(B * k * L * 2);
-      const weights = new Float32Array(B * k * L * 2);
-      writeMixedPairs(positives, k, L, cand, chosen, alphas, items, weights);
-      const picked = new Int32Array(B * k);
-      for (let t = 0; t < B * k; t++) picked[t] = pickedItem(t, L, cand, chosen, alphas, model.layerWeights);
-      return { kind: 'mixed', k, nLayers: L, nSources: 2, items, weights, picked };
+      const batch = allocateMixedBatch(B, k, L, 2);
+      writeMixedPairs(positives, k, L, cand, chosen, alphas, batch.items, batch.weights);
+      for (let t = 0; t < B * k; t++) batch.picked[t] = pickedItem(t, L, cand, chosen, alphas, model.layerWeights);
+      return batch;
     },
   };
 }

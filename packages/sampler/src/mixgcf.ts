@@ -8,6 +8,7 @@
  * AHNS/DENS/DTL-NS forks, `--pool mean`); with `--pool concat` (the original parser's default) each
  * layer is scored with the layer-l user embedding — `userView: 'layer'` reproduces that.
  */
+import { allocateMixedBatch } from '@dtl/core';
 import type { NegativeBatch, NegativeSampler, Rng, SampleRequest } from '@dtl/core';
 import { growFloat64, growInt32 } from './internal/buffers.ts';
 import { checkCandidateSource, fillCandidates } from './internal/candidates.ts';
@@ -71,12 +72,10 @@ export function createMixGcfSampler(options: MixGcfSamplerOptions = {}): Negativ
         chosen,
         scratch,
       });
-      const items = new Int32Array(B * k * L * 2);
-      const weights = new Float32Array(B * k * L * 2);
-      writeMixedPairs(positives, k, L, cand, chosen, alphas, items, weights);
-      const picked = new Int32Array(B * k);
-      for (let t = 0; t < B * k; t++) picked[t] = pickedItem(t, L, cand, chosen, alphas, model.layerWeights);
-      return { kind: 'mixed', k, nLayers: L, nSources: 2, items, weights, picked };
+      const batch = allocateMixedBatch(B, k, L, 2);
+      writeMixedPairs(positives, k, L, cand, chosen, alphas, batch.items, batch.weights);
+      for (let t = 0; t < B * k; t++) batch.picked[t] = pickedItem(t, L, cand, chosen, alphas, model.layerWeights);
+      return batch;
     },
   };
 }

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { DtlError } from '@dtl/core';
 import type { DenseMatrix } from '@dtl/core';
 import { formatFloat32, readIdMapFile, writeMatrixText } from '@dtl/data';
-import { readCheckpoint, restoreBest } from '@dtl/models';
+import { bestParametersOf, readCheckpoint, restoreBest } from '@dtl/models';
 import { createOutput } from '../output.ts';
 import { buildModel, loadForTraining } from '../training.ts';
 import type { TrainConfig } from '../training.ts';
@@ -77,7 +77,7 @@ export function register(program: Command): void {
       if (!existsSync(runJson)) throw new DtlError('NOT_FOUND', `${runJson} not found: is ${opts.run} a dtl train run?`);
       const { config } = JSON.parse(readFileSync(runJson, 'utf8')) as { config: TrainConfig };
       const ckpt = readCheckpoint(ckptPath);
-      const best = ckpt.tensors['best.embeddings.0'];
+      const best = bestParametersOf(ckpt.tensors);
       if (!best) throw new DtlError('INVALID_DATA', 'checkpoint has no best-epoch parameters', { location: { file: ckptPath } });
       const data = loadForTraining(config.data, config.carveValid, config.seed);
       const { model } = await buildModel(config, data, data.train, undefined);

@@ -321,7 +321,7 @@ describe('fuzz: checkpoints', () => {
       const t0 = performance.now();
       try {
         const r = await fit({ ...fitOpts, model: make(), checkpointDir: dirname(mutatedFile) });
-        expect(Array.from(r.bestParameters)).toEqual(Array.from(resumedClean.bestParameters));
+        expect(r.bestParameters).toEqual(resumedClean.bestParameters);
         tally.count('ok (identical resume)', performance.now() - t0);
       } catch (error) {
         tally.count(expectClearError(error, mutatedFile), performance.now() - t0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { csrFromPairs, csrHas } from '../csr.ts';
 import type { Csr } from '../csr.ts';
+import { mixedBatchLength, mixedOffset } from '../negative-batch.ts';
 import type { NegativeBatch } from '../model.ts';
 import { createRng } from '../rng.ts';
 import type { NegativeSampler, SampleRequest } from '../sampler.ts';
@@ -189,7 +190,7 @@ export function describeNegativeSamplerContract(
             const S = batch.nSources;
             expect(batch.nLayers).toBe(f.nLayers);
             expect(Number.isInteger(S) && S >= 1).toBe(true);
-            expect(batch.items.length).toBe(B * k * f.nLayers * S);
+            expect(batch.items.length).toBe(mixedBatchLength(B, k, f.nLayers, S));
             expect(batch.weights.length).toBe(batch.items.length);
             expect(batch.picked.length).toBe(B * k);
             for (let b = 0; b < B; b++) {
@@ -200,7 +201,7 @@ export function describeNegativeSamplerContract(
                   expect.fail(`pair ${b}: picked ${picked} is not a valid negative`);
                 }
                 for (let l = 0; l < f.nLayers; l++) {
-                  const o = ((b * k + j) * f.nLayers + l) * S;
+                  const o = mixedOffset(b * k + j, l, f.nLayers, S);
                   let sum = 0;
                   let hasNegativeSource = false;
                   for (let s = 0; s < S; s++) {

@@ -1,3 +1,4 @@
+import { mixedOffset } from '@dtl/core';
 import type { Rng } from '@dtl/core';
 import { growFloat64 } from './buffers.ts';
 import { scoreCandidates } from './score.ts';
@@ -136,7 +137,7 @@ export function writeMixedPairs(
   for (let t = 0; t < nt; t++) {
     const pos = positives[(t / k) | 0]!;
     for (let l = 0; l < L; l++) {
-      const o = (t * L + l) * 2;
+      const o = mixedOffset(t, l, L, 2);
       const a = Math.fround(alphas[t * L + l]!);
       items[o] = pos;
       weights[o] = a;
