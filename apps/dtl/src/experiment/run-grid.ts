@@ -7,6 +7,7 @@ import type { Grid } from './grid.ts';
 import { cellSlug } from './grid.ts';
 import { resultsMarkdown, summarizeCell } from './aggregate.ts';
 import type { CellSummary, SeedResult } from './aggregate.ts';
+import { readResultJson } from '../run-dir/index.ts';
 
 interface Job {
   readonly cell: Grid['cells'][number];
@@ -15,10 +16,9 @@ interface Job {
 }
 
 function readResult(dir: string, seed: number): SeedResult | undefined {
-  const file = join(dir, 'result.json');
-  if (!existsSync(file)) return undefined;
-  const r = JSON.parse(readFileSync(file, 'utf8')) as Omit<SeedResult, 'seed'>;
-  return { seed, test: r.test, valid: r.valid, best_epoch: r.best_epoch, epochs_run: r.epochs_run, seconds_per_epoch: r.seconds_per_epoch, sample_share: r.sample_share, leaky: r.leaky };
+  const r = readResultJson(dir);
+  if (!r) return undefined;
+  return { seed, test: r.test as SeedResult['test'], valid: r.valid, best_epoch: r.best_epoch, epochs_run: r.epochs_run, seconds_per_epoch: r.seconds_per_epoch, sample_share: r.sample_share, leaky: r.leaky };
 }
 
 /**

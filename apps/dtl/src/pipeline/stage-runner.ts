@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeJsonAtomic } from '@dtl/core/node';
 
 /** What the pipeline records about one stage. */
 export interface StageRecord {
@@ -62,8 +63,6 @@ export async function runStage<T>(
   const output = await work(dir);
   const seconds = (performance.now() - t0) / 1000;
   const record: StageFile<T> = { key, seconds, finishedAt: new Date().toISOString(), output };
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(record, null, 2) + '\n');
-  renameSync(tmp, file);
+  writeJsonAtomic(file, record);
   return { output, record: { seconds, skipped: false, key, producedInSeconds: seconds } };
 }
