@@ -151,7 +151,7 @@ async function runPipelineLocked(config: PipelineConfig, runDir: string, info: (
   // 2. pretrain
   const pretrainConfig = trainConfigOf(config.pretrain, dataDir, config);
   const pretrainKey = hash(dataKey, pretrainConfig);
-  const pretrainDir = join(runDir, 'stages', 'pretrain');
+  const pretrainDir = runPaths(runDir).stage('pretrain');
   const pretrainStage = await runStage(runDir, 'pretrain', pretrainKey, async (dir) => {
     info(`pretrain: ${config.pretrain.model} + ${config.pretrain.sampler}`);
     const s = await runTraining(pretrainConfig, dir, {
