@@ -1,10 +1,11 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { DtlError } from '@dtl/core';
+import { ATOMIC_TEMP_PATTERN, acquireFileLock, isPidAlive } from '@dtl/core/node';
 
-/** The lock file's name inside a run directory. */
-export const RUN_LOCK_FILE = 'run.lock';
+/** The lock file's name inside a run directory (see `run-dir/files.ts`). */
+export { RUN_LOCK_FILE } from './run-dir/files.ts';
+import { RUN_LOCK_FILE } from './run-dir/files.ts';
 
 /** What a lock file holds (JSON). */
 export interface RunLockHolder {
@@ -36,67 +37,15 @@ export interface RunLock {
 }
 
 /** Whether a process with this pid exists on this host (EPERM: it exists, owned by someone else). */
-export function isPidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-const held = new Map<string, () => void>();
-let exitHookInstalled = false;
-
-/** Lock files still held when the process exits (process.exit, an uncaught error) are removed. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const release of [...held.values()]) release();
-  });
-}
-
-function readHolder(path: string): RunLockHolder | undefined {
-  try {
-    const value = JSON.parse(readFileSync(path, 'utf8')) as Partial<RunLockHolder>;
-    if (typeof value.pid === 'number' && typeof value.host === 'string') {
-      return { pid: value.pid, host: value.host, started: String(value.started ?? '?'), command: String(value.command ?? '?') };
-    }
-  } catch {
-    // unreadable or half written: handled by the caller
-  }
-  return undefined;
-}
-
-function tryCreate(path: string, holder: RunLockHolder): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, 'wx'); // O_CREAT | O_EXCL: exactly one process wins
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new DtlError('IO_ERROR', `cannot create the run lock (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { location: { file: path }, cause: error });
-  }
-  try {
-    writeSync(fd, JSON.stringify(holder) + '\n');
-  } finally {
-    closeSync(fd);
-  }
-  return true;
-}
-
-function ageMs(path: string): number {
-  const st = statSync(path, { throwIfNoEntry: false });
-  return st ? Date.now() - st.mtimeMs : Infinity;
-}
+export { isPidAlive };
 
 /**
- * Takes the lock of a run directory (one process per run directory): `runDir/run.lock`, created with
- * O_EXCL and holding pid, host, start time and command. A second process gets a `STATE_MISMATCH`
- * DtlError naming the holder's pid. A lock whose holder is a dead pid on this host (killed with
- * SIGKILL, a power cut) is taken over with a warning; a lock from another host is never taken over
- * (its pid cannot be checked from here) — the message says to delete it if that run is gone.
+ * Takes the lock of a run directory (one process per run directory): `runDir/run.lock`, through the
+ * one cross-process lock of `@dtl/core/node` (O_EXCL, holding pid, host, start time and command). A
+ * second process gets a `STATE_MISMATCH` DtlError naming the holder's pid. A lock whose holder is a
+ * dead pid on this host (killed with SIGKILL, a power cut) is taken over with a warning; a lock from
+ * another host is never taken over (its pid cannot be checked from here) — the message says to
+ * delete it if that run is gone.
  *
  * Taking the lock then removes leftover temporary files of interrupted atomic writes in the run
  * directory (see {@link cleanStaleTempFiles}). The lock is released by `release()` and, as a last
@@ -104,22 +53,11 @@ function ageMs(path: string): number {
  */
 export function acquireRunLock(runDir: string, options: RunLockOptions = {}): RunLock {
   const path = join(runDir, RUN_LOCK_FILE);
-  const me: RunLockHolder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command: process.argv.slice(1).join(' ') };
-  const staleMs = options.unreadableStaleMs ?? 10_000;
-  if (held.has(path)) {
-    throw new DtlError('STATE_MISMATCH', `this process already holds the lock of ${runDir}`, { location: { file: path } });
-  }
-  for (let attempt = 0; ; attempt++) {
-    if (tryCreate(path, me)) break;
-    const holder = readHolder(path);
-    const staleReason = holder
-      ? holder.host === me.host && (holder.pid === me.pid || !isPidAlive(holder.pid)) // our own pid: a previous process's (pid reuse)
-        ? `its holder, pid ${holder.pid} (started ${holder.started}), is no longer running`
-        : undefined
-      : ageMs(path) > staleMs
-        ? `it is unreadable and older than ${staleMs / 1000} s`
-        : undefined;
-    if (!staleReason || attempt >= 3) {
+  const lock = acquireFileLock(path, {
+    what: `run directory ${runDir}`,
+    unreadableStaleMs: options.unreadableStaleMs,
+    onWarn: options.onWarn,
+    busyMessage: ({ holder, me }) => {
       const who = holder
         ? `pid ${holder.pid} on ${holder.host} (started ${holder.started}: ${holder.command})`
         : 'a process that is still writing the lock file';
@@ -128,43 +66,13 @@ export function acquireRunLock(runDir: string, options: RunLockOptions = {}): Ru
         : holder
           ? `; wait for it to finish or stop it, or choose another --out (if pid ${holder.pid} is not a dtl run, e.g. after a reboot, delete ${path})`
           : '; wait for it to finish or stop it, or choose another --out';
-      throw new DtlError('STATE_MISMATCH', `run directory ${runDir} is in use by ${who}${what}`, { location: { file: path } });
-    }
-    // Only one process may take a stale lock over: the takeover itself is O_EXCL-guarded, and the lock
-    // is re-read under it (another process may have replaced it since).
-    const guard = `${path}.takeover`;
-    if (existsSync(guard) && ageMs(guard) > staleMs) rmSync(guard, { force: true });
-    if (!tryCreate(guard, me)) continue;
-    try {
-      const again = readHolder(path);
-      if (JSON.stringify(again) === JSON.stringify(holder)) {
-        rmSync(path, { force: true });
-        options.onWarn?.(`warning: took over the stale lock ${path}: ${staleReason}`);
-      }
-    } finally {
-      rmSync(guard, { force: true });
-    }
-  }
-  let released = false;
-  const release = (): void => {
-    if (released) return;
-    released = true;
-    held.delete(path);
-    // Remove only our own lock (a user may have deleted it and another process taken it since).
-    const current = readHolder(path);
-    if (current && current.pid === me.pid && current.host === me.host && current.started === me.started) {
-      try {
-        unlinkSync(path);
-      } catch {
-        // already gone
-      }
-    }
-  };
-  held.set(path, release);
-  installExitHook();
+      return `run directory ${runDir} is in use by ${who}${what}`;
+    },
+  });
+  const { pid, host, started, command } = lock.holder;
   const cleaned = cleanStaleTempFiles(runDir);
   if (cleaned.length > 0) options.onWarn?.(`removed ${cleaned.length} leftover temporary file(s) of interrupted writes: ${cleaned.slice(0, 3).join(', ')}${cleaned.length > 3 ? ', …' : ''}`);
-  return { path, holder: me, cleaned, release };
+  return { path, holder: { pid, host, started, command }, cleaned, release: () => lock.release() };
 }
 
 /** Creates a run directory (and its parents); a path that is a file or not writable is IO_ERROR naming it. */
@@ -189,7 +97,7 @@ export async function withRunLock<T>(runDir: string, work: (lock: RunLock) => Pr
 }
 
 /** `name.tmp-<pid>` (checkpoints, JSON state, artifacts) and `name.<pid>.tmp` (the HTML report). */
-const TEMP_PATTERNS = [/\.tmp-(\d+)$/, /\.(\d+)\.tmp$/];
+const TEMP_PATTERNS = [ATOMIC_TEMP_PATTERN, /\.(\d+)\.tmp$/];
 
 /**
  * Removes temporary files of atomic writes (write to a temporary name, then rename) whose writer is

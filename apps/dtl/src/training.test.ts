@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateSynthetic, writeLightGcnDataset } from '@dtl/data';
 import { readCheckpoint } from '@dtl/models';
 import { DEFAULT_TRAIN_CONFIG, runTraining } from './training.ts';
+import { readResultJson } from './run-dir/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dtl-training-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -33,5 +34,17 @@ describe('runTraining with the DENS sampler', () => {
   it('refuses DENS with a model that has no gates', async () => {
     const config = { ...DEFAULT_TRAIN_CONFIG, data: dataDir, model: 'two-tower' as const, dim: 8, epochs: 1, sampler: { name: 'dens' as const } };
     await expect(runTraining(config, join(root, 'dens-two-tower'), { threads: 1 })).rejects.toThrow(/only mf and lightgcn/);
+  });
+});
+
+describe('runTraining: result.json (issue 17)', () => {
+  it('reports median_seconds_per_epoch beside the mean seconds_per_epoch, in the summary and result.json', async () => {
+    const out = join(root, 'median');
+    const config = { ...DEFAULT_TRAIN_CONFIG, data: dataDir, dim: 8, batchSize: 512, epochs: 3, evalEvery: 3 };
+    const summary = await runTraining(config, out, { threads: 1 });
+    const seconds = summary.history.map((h) => h.seconds).sort((a, b) => a - b);
+    expect(summary.median_seconds_per_epoch).toBe(seconds[1]);
+    expect(summary.seconds_per_epoch).toBeCloseTo(seconds.reduce((s, x) => s + x, 0) / 3, 9);
+    expect(readResultJson(out)?.median_seconds_per_epoch).toBe(summary.median_seconds_per_epoch);
   });
 });

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { DtlError, csrFromPairs, csrHas, csrUnion } from '@dtl/core';
 import type { CfModel, Codebook, Csr, DensGates, InteractionData, ProgressFn } from '@dtl/core';
-import { loadDataset, writeMatrixText } from '@dtl/data';
 import { createSyncTeam, createWorkerPool } from '@dtl/kernels';
 import { loadTfjs } from '@dtl/kernels/tfjs';
 import { createLightGcnModel, createMfModel, fit, restoreBest } from '@dtl/models';
@@ -13,6 +12,7 @@ import type { SyncTeam } from '@dtl/kernels';
 import { createSplitEvaluator } from './evaluation.ts';
 import { buildSampler } from './samplers.ts';
 import { ensureRunDir, withRunLock } from './run-lock.ts';
+import { RUN_FORMAT, fingerprintOf, loadTrainingData, readRunJson, runPaths, writeResultJson, writeRunEmbeddings, writeRunJson } from './run-dir/index.ts';
 import type { SamplerConfig } from './samplers.ts';
 
 export const MODEL_NAMES = ['mf', 'lightgcn', 'two-tower'] as const;
@@ -101,7 +101,10 @@ export interface TrainSummary {
   /** Test metrics at the best-validation epoch; `null` when the dataset has no (non-empty) test split. */
   readonly test: Metrics | null | undefined;
   readonly epochs_run: number;
+  /** Mean wall seconds per epoch, the first (warm-up) epoch included (historical name, kept). */
   readonly seconds_per_epoch: number;
+  /** Median wall seconds per epoch of the history (robust to the first epoch's warm-up). */
+  readonly median_seconds_per_epoch: number;
   readonly stopped_early: boolean;
   readonly resumed_from_epoch: number;
   readonly backend: string;
@@ -120,11 +123,8 @@ export function loadForTraining(dir: string, carveValid: number, seed: number): 
   return loadTrainingData(dir, carveValid, seed).data;
 }
 
-/** {@link loadForTraining}, also telling whether the validation split was carved from train. */
-export function loadTrainingData(dir: string, carveValid: number, seed: number): { data: InteractionData; validCarved: boolean } {
-  const { data, report } = loadDataset(dir, carveValid > 0 ? { carveValid: { fraction: carveValid, seed } } : {});
-  return { data, validCarved: report.validSource === 'carved' };
-}
+/** {@link loadForTraining}, also telling whether the validation split was carved from train (the rule lives in `run-dir/`). */
+export { loadTrainingData, fingerprintOf };
 
 /**
  * The items masked when ranking for the test split: the training mask, plus — when validation was
@@ -230,14 +230,12 @@ function csrDifference(a: Csr, b: Csr): Csr {
   return csrFromPairs(a.nRows, a.nCols, rows, cols).csr;
 }
 
-export function fingerprintOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
-}
-
-function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  renameSync(tmp, path);
+/** The median of `values` (mean of the two middle ones for an even count); 0 for none. */
+export function medianOf(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
 }
 
 /**
@@ -282,13 +280,16 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
   return withRunLock(runDir, () => trainLocked(), { onWarn: options.onInfo });
 
   async function trainLocked(): Promise<TrainSummary> {
-    const runJsonPath = join(runDir, 'run.json');
+    const runJsonPath = runPaths(runDir).runJson;
     if (existsSync(runJsonPath)) {
-      let previous: { fingerprint?: string };
+      let previous: { fingerprint?: string | undefined };
       try {
-        previous = JSON.parse(readFileSync(runJsonPath, 'utf8')) as { fingerprint?: string };
+        previous = readRunJson(runDir);
       } catch (cause) {
-        throw new DtlError('INVALID_DATA', `run state is not valid JSON (${(cause as Error).message}); delete it (and checkpoint.bin) to start the run afresh`, { location: { file: runJsonPath }, cause });
+        if ((cause as DtlError).code === 'INVALID_DATA' && /not valid JSON/.test((cause as Error).message)) {
+          throw new DtlError('INVALID_DATA', `run state is ${(cause as Error).message}`, { location: { file: runJsonPath }, cause });
+        }
+        previous = {};
       }
       if (previous?.fingerprint !== fingerprint) {
         throw new DtlError('STATE_MISMATCH', `${runDir} holds a run with other settings; choose another --out or delete it`);
@@ -316,8 +317,8 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
         (line) => options.onInfo?.(line),
       );
       // Everything the run needs is loaded and built: only now does the folder become this run's.
-      writeJsonAtomic(runJsonPath, {
-        format: 'dtl-train-run',
+      writeRunJson(runDir, {
+        format: RUN_FORMAT,
         version: 1,
         data: dataDir,
         config: fullConfig,
@@ -353,9 +354,7 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
         test = await evaluate(model, 'test');
       }
       restoreBest(model, result.bestParameters);
-      mkdirSync(join(runDir, 'embeddings'), { recursive: true });
-      writeMatrixText(join(runDir, 'embeddings', 'user.txt'), { rows: model.nUsers, dim: model.dim, data: model.pooledUsers() });
-      writeMatrixText(join(runDir, 'embeddings', 'item.txt'), { rows: model.nItems, dim: model.dim, data: model.pooledItems() });
+      writeRunEmbeddings(runDir, { rows: model.nUsers, dim: model.dim, data: model.pooledUsers() }, { rows: model.nItems, dim: model.dim, data: model.pooledItems() });
       const trainSeconds = result.history.reduce((s, h) => s + h.seconds, 0);
       const sampleSeconds = result.history.reduce((s, h) => s + h.sampleSeconds, 0);
       const summary: TrainSummary = {
@@ -365,6 +364,7 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
         test,
         epochs_run: result.epochsRun,
         seconds_per_epoch: result.secondsPerEpoch,
+        median_seconds_per_epoch: medianOf(result.history.map((h) => h.seconds)),
         stopped_early: result.stoppedEarly,
         resumed_from_epoch: result.resumedFromEpoch,
         backend: built.backend,
@@ -375,7 +375,7 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
         false_negatives: fn ? { label: fn.label, use: fn.use, pairs: fn.pairs.indices.length, used: setup.used, ...(fn.use === 'weighted' ? { weight: fn.weight ?? 0.5 } : {}) } : undefined,
         history: result.history,
       };
-      writeJsonAtomic(join(runDir, 'result.json'), summary);
+      writeResultJson(runDir, summary);
       built.dispose();
       return summary;
     } finally {

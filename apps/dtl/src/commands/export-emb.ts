@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { Option } from 'commander';
 import type { Command } from 'commander';
@@ -8,7 +8,8 @@ import type { DenseMatrix } from '@dtl/core';
 import { formatFloat32, readIdMapFile, writeMatrixText } from '@dtl/data';
 import { bestParametersOf, readCheckpoint, restoreBest } from '@dtl/models';
 import { createOutput } from '../output.ts';
-import { buildModel, loadForTraining } from '../training.ts';
+import { buildModel } from '../training.ts';
+import { loadRunDataset, runPaths } from '../run-dir/index.ts';
 import type { TrainConfig } from '../training.ts';
 
 export const EXPORT_FORMATS = ['txt', 'npy', 'csv'] as const;
@@ -72,14 +73,13 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object as the last stdout line')
     .action(async (opts: { run: string; out: string; format: ExportFormat; json?: boolean }) => {
       const out = createOutput(Boolean(opts.json));
-      const runJson = join(opts.run, 'run.json');
-      const ckptPath = join(opts.run, 'checkpoint.bin');
-      if (!existsSync(runJson)) throw new DtlError('NOT_FOUND', `${runJson} not found: is ${opts.run} a dtl train run?`);
-      const { config } = JSON.parse(readFileSync(runJson, 'utf8')) as { config: TrainConfig };
+      const ckptPath = runPaths(opts.run).checkpoint;
+      // Exactly the data `dtl train` trained on (same folder, same carve), and its settings.
+      const { data, spec, config: runConfig } = loadRunDataset(opts.run);
+      const config = { ...runConfig, data: spec.dir } as TrainConfig;
       const ckpt = readCheckpoint(ckptPath);
       const best = bestParametersOf(ckpt.tensors);
       if (!best) throw new DtlError('INVALID_DATA', 'checkpoint has no best-epoch parameters', { location: { file: ckptPath } });
-      const data = loadForTraining(config.data, config.carveValid, config.seed);
       const { model } = await buildModel(config, data, data.train, undefined);
       restoreBest(model, best);
       mkdirSync(opts.out, { recursive: true });

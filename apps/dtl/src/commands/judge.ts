@@ -6,16 +6,15 @@
  * as a versioned artifact. Precision/recall against the users' valid+test positives are REPORTED by the
  * evaluator-side `fniMetrics` and never feed back into anything.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { DtlError } from '@dtl/core';
-import { loadDataset, readMatrixText } from '@dtl/data';
 import { createDualCodebook, readCodeFile } from '@dtl/encoding';
 import { DEFAULT_MAX_REPLY_BYTES } from '@dtl/llm-fn';
 import type { RuleMode } from '@dtl/llm-fn';
 import { createOutput } from '../output.ts';
+import { loadRunDataset, readRunEmbeddings, runPaths } from '../run-dir/index.ts';
 import { nonNegativeInt, positiveInt, unitFloat } from './option-parsers.ts';
 import { parseLlmSpec } from '../providers.ts';
 import { judgeFalseNegatives, readPlantedPreferences, writeJudgeBatchFile } from '../stages/judge-false-negatives.ts';
@@ -45,21 +44,6 @@ interface JudgeOptions {
   batchIn?: string;
   batchFormat: 'json_schema' | 'json_object' | 'none';
   json?: boolean;
-}
-
-function readRunJson(runDir: string): { data: string } {
-  const file = join(runDir, 'run.json');
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (cause) {
-    throw new DtlError('NOT_FOUND', 'not a dtl train run (no readable run.json)', { location: { file }, cause });
-  }
-  const data = (value as { data?: unknown }).data;
-  if (typeof data !== 'string') throw new DtlError('INVALID_DATA', 'run.json has no "data" dataset folder', { location: { file } });
-  // Relative paths: as written (cwd of `dtl train`) if that exists, else relative to the run dir.
-  const dataDir = isAbsolute(data) || existsSync(data) ? data : resolve(runDir, data);
-  return { data: dataDir };
 }
 
 /** Default of `--max-failed`: more than 5 % failed requests make `dtl judge` exit non-zero. */
@@ -109,19 +93,12 @@ export function register(program: Command): void {
       const spec = parseLlmSpec(opts.llm);
       if (opts.batchOut !== undefined && opts.batchIn !== undefined) throw new DtlError('INVALID_ARGUMENT', '--batch-out and --batch-in are two steps: give one of them');
       const runDir = opts.run;
-      const { data: dataDir } = readRunJson(runDir);
-      const { data } = loadDataset(dataDir);
-      const userEmb = readMatrixText(join(runDir, 'embeddings', 'user.txt'));
-      const itemEmb = readMatrixText(join(runDir, 'embeddings', 'item.txt'));
-      if (userEmb.rows !== data.nUsers || itemEmb.rows !== data.nItems || userEmb.dim !== itemEmb.dim) {
-        throw new DtlError(
-          'INVALID_DATA',
-          `embeddings are ${userEmb.rows}×${userEmb.dim} users and ${itemEmb.rows}×${itemEmb.dim} items, dataset has ${data.nUsers} users × ${data.nItems} items`,
-          { location: { file: join(runDir, 'embeddings') } },
-        );
-      }
-      const coFile = opts.codesCo ?? join(runDir, 'trees', 'codes-co.txt');
-      const seFile = opts.codesSe ?? join(runDir, 'trees', 'codes-se.txt');
+      const paths = runPaths(runDir);
+      // The run's own split: the same folder and validation carve `dtl train` used (issue 17).
+      const { data, spec: { dir: dataDir } } = loadRunDataset(runDir);
+      const { users: userEmb, items: itemEmb } = readRunEmbeddings(runDir, data);
+      const coFile = opts.codesCo ?? join(paths.trees, 'codes-co.txt');
+      const seFile = opts.codesSe ?? join(paths.trees, 'codes-se.txt');
       const codeOpts = { offset: opts.codesOffset, nItems: data.nItems };
       const codes = createDualCodebook(readCodeFile(coFile, codeOpts).codebook, readCodeFile(seFile, codeOpts).codebook);
 
@@ -139,8 +116,8 @@ export function register(program: Command): void {
         concurrency: opts.concurrency,
         users: opts.users,
         candidates: opts.candidates,
-        cachePath: opts.cache ?? join(runDir, 'judge-cache.sqlite'),
-        artifactPath: opts.out ?? join(runDir, 'false-negatives.json'),
+        cachePath: opts.cache ?? paths.judgeCache,
+        artifactPath: opts.out ?? paths.falseNegatives,
         rule: { mode: opts.ruleMode, threshold: opts.threshold },
         tokenBudget: opts.tokenBudget,
         timeoutMs: opts.timeout,

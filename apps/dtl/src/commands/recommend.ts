@@ -8,7 +8,8 @@ import type { Csr } from '@dtl/core';
 import { formatFloat32, readIdMapFile, readMatrixText } from '@dtl/data';
 import { RECOMMEND_DEFAULTS, recommendPopular, recommendTopK } from '@dtl/eval';
 import { createOutput } from '../output.ts';
-import { loadTrainingData, testMaskFor } from '../training.ts';
+import { testMaskFor } from '../training.ts';
+import { loadRunDataset, readRunJson, runPaths } from '../run-dir/index.ts';
 import type { TrainConfig } from '../training.ts';
 import { positiveInt } from './option-parsers.ts';
 
@@ -40,13 +41,9 @@ export function readDatasetIdMaps(dataDir: string, nUsers: number, nItems: numbe
   return { users, items };
 }
 
-/** Reads a train run's config (run.json). */
-export function readRunConfig(runDir: string): TrainConfig {
-  const path = join(runDir, 'run.json');
-  if (!existsSync(path)) throw new DtlError('NOT_FOUND', `${path} not found: is ${runDir} a dtl train run?`);
-  const run = JSON.parse(readFileSync(path, 'utf8')) as { format?: string; config?: TrainConfig };
-  if (!run.config?.data) throw new DtlError('INVALID_DATA', 'run.json has no config.data: not a dtl train run', { location: { file: path } });
-  return run.config;
+/** Reads a train run's config (run.json, through `run-dir/`). */
+export function readRunConfig(runDir: string): Partial<TrainConfig> {
+  return readRunJson(runDir).config;
 }
 
 /** Rows of the `--users` file: one id a line (original ids when the dataset has id maps, else indices); blank lines skipped. */
@@ -90,23 +87,20 @@ export function register(program: Command): void {
     .action(async (opts: RecommendOptions) => {
       const out = createOutput(Boolean(opts.json));
       const t0 = performance.now();
-      const config = readRunConfig(opts.run);
       // Exactly the data `dtl train` trained on: same folder, same carve of validation.
-      const { data, validCarved } = loadTrainingData(config.data, config.carveValid, config.seed);
-      const embDir = join(opts.run, 'embeddings');
-      const userPath = join(embDir, 'user.txt');
-      const itemPath = join(embDir, 'item.txt');
+      const { data, validCarved, spec } = loadRunDataset(opts.run);
+      const { embeddings: embDir, userEmbeddings: userPath, itemEmbeddings: itemPath } = runPaths(opts.run);
       if (!existsSync(userPath) || !existsSync(itemPath)) {
         throw new DtlError('NOT_FOUND', `${embDir}/user.txt and item.txt not found: the run has not finished (rerun dtl train with the same --out to resume)`);
       }
       const users = readMatrixText(userPath);
       const items = readMatrixText(itemPath);
       if (users.rows !== data.nUsers || items.rows !== data.nItems) {
-        throw new DtlError('INVALID_DATA', `embeddings are ${users.rows} users × ${items.rows} items but ${config.data} has ${data.nUsers} × ${data.nItems}`, {
+        throw new DtlError('INVALID_DATA', `embeddings are ${users.rows} users × ${items.rows} items but ${spec.dir} has ${data.nUsers} × ${data.nItems}`, {
           location: { file: users.rows !== data.nUsers ? userPath : itemPath },
         });
       }
-      const maps = readDatasetIdMaps(config.data, data.nUsers, data.nItems);
+      const maps = readDatasetIdMaps(spec.dir, data.nUsers, data.nItems);
       const userName = maps ? (u: number) => maps.users[u]! : (u: number) => String(u);
       const itemName = maps ? (i: number) => maps.items[i]! : (i: number) => String(i);
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DtlError } from '@dtl/core';
@@ -7,6 +7,7 @@ import type { Grid } from './grid.ts';
 import { cellSlug } from './grid.ts';
 import { resultsMarkdown, summarizeCell } from './aggregate.ts';
 import type { CellSummary, SeedResult } from './aggregate.ts';
+import { readResultJson, writeFileAtomic, writeJsonAtomic } from '../run-dir/index.ts';
 
 interface Job {
   readonly cell: Grid['cells'][number];
@@ -15,10 +16,9 @@ interface Job {
 }
 
 function readResult(dir: string, seed: number): SeedResult | undefined {
-  const file = join(dir, 'result.json');
-  if (!existsSync(file)) return undefined;
-  const r = JSON.parse(readFileSync(file, 'utf8')) as Omit<SeedResult, 'seed'>;
-  return { seed, test: r.test, valid: r.valid, best_epoch: r.best_epoch, epochs_run: r.epochs_run, seconds_per_epoch: r.seconds_per_epoch, sample_share: r.sample_share, leaky: r.leaky };
+  const r = readResultJson(dir);
+  if (!r) return undefined;
+  return { seed, test: r.test as SeedResult['test'], valid: r.valid, best_epoch: r.best_epoch, epochs_run: r.epochs_run, seconds_per_epoch: r.seconds_per_epoch, sample_share: r.sample_share, leaky: r.leaky };
 }
 
 /**
@@ -50,8 +50,8 @@ export async function runGrid(grid: Grid, outDir: string, command: string, onInf
     const cells = grid.cells.map((cell) =>
       summarizeCell(cell, (cell.seeds ?? grid.seeds).map((seed) => readResult(join(out, cellSlug(cell.name), String(seed)), seed)).filter((r): r is SeedResult => r !== undefined)),
     );
-    writeFileSync(join(out, 'results.json'), JSON.stringify({ name: grid.name, command, seeds: grid.seeds, cells }, null, 2) + '\n');
-    writeFileSync(join(out, 'results.md'), resultsMarkdown(grid.name, command, cells));
+    writeJsonAtomic(join(out, 'results.json'), { name: grid.name, command, seeds: grid.seeds, cells });
+    writeFileAtomic(join(out, 'results.md'), resultsMarkdown(grid.name, command, cells));
     return cells;
   };
   const pending = jobs.filter((j) => !readResult(j.dir, j.seed));

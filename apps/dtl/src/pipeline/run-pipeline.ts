@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DenseMatrix, EpochRecordLike } from './types.ts';
 import { DtlError } from '@dtl/core';
@@ -10,6 +10,7 @@ import { readFalseNegativeSet } from '@dtl/llm-fn';
 import type { ProgressFn } from '@dtl/core';
 import { parseLlmSpec } from '../providers.ts';
 import { buildDualTrees } from '../stages/build-trees.ts';
+import { PIPELINE_FORMAT, fingerprintOf, readPipelineJson, readRunEmbeddings, runPaths, writePipelineJson } from '../run-dir/index.ts';
 import type { BuildTreesResult } from '../stages/build-trees.ts';
 import { judgeFalseNegatives, readPlantedPreferences, writeJudgeBatchFile } from '../stages/judge-false-negatives.ts';
 import type { JudgeFalseNegativesResult } from '../stages/judge-false-negatives.ts';
@@ -51,8 +52,9 @@ export interface PipelineResult {
   readonly report?: string;
 }
 
+/** A stage key: the app's one fingerprint of the parts (same digits as before the run-dir module). */
 function hash(...parts: unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+  return fingerprintOf(parts);
 }
 
 function fileHash(paths: string[]): string {
@@ -93,12 +95,6 @@ function trainConfigOf(section: TrainSectionConfig, data: string, pipeline: Pipe
   };
 }
 
-function writeJson(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  renameSync(tmp, path);
-}
-
 /**
  * The whole DTL-NS pipeline (method.md): data → pretrain (CF model with RNS) → dual trees (co from
  * the train co-occurrence graph, se from the pretrained item embeddings) → candidates + judge
@@ -123,7 +119,7 @@ async function runPipelineLocked(config: PipelineConfig, runDir: string, info: (
     hooks.onStage?.(name, r);
   };
   let partial: Partial<PipelineResult> = {};
-  const save = (): void => writeJson(join(runDir, 'pipeline.json'), { format: 'dtl-pipeline-run', version: 1, run_dir: runDir, protocol: config.protocol, leaky, config, stages, ...partial });
+  const save = (): void => writePipelineJson(runDir, { format: PIPELINE_FORMAT, version: 1, run_dir: runDir, protocol: config.protocol, leaky, config, stages, ...partial });
 
   // 1. data
   const syntheticDir = join(runDir, 'data');
@@ -155,7 +151,7 @@ async function runPipelineLocked(config: PipelineConfig, runDir: string, info: (
   // 2. pretrain
   const pretrainConfig = trainConfigOf(config.pretrain, dataDir, config);
   const pretrainKey = hash(dataKey, pretrainConfig);
-  const pretrainDir = join(runDir, 'stages', 'pretrain');
+  const pretrainDir = runPaths(runDir).stage('pretrain');
   const pretrainStage = await runStage(runDir, 'pretrain', pretrainKey, async (dir) => {
     info(`pretrain: ${config.pretrain.model} + ${config.pretrain.sampler}`);
     const s = await runTraining(pretrainConfig, dir, {
@@ -180,7 +176,7 @@ async function runPipelineLocked(config: PipelineConfig, runDir: string, info: (
       info(`trees: using given codes ${config.trees.codesCo}, ${config.trees.codesSe}`);
       return { given: true as const, files: { co: resolve(config.trees.codesCo!), se: resolve(config.trees.codesSe!) }, offset: config.trees.codesOffset };
     }
-    const itemEmbPath = join(pretrainDir, 'embeddings', 'item.txt');
+    const itemEmbPath = runPaths(pretrainDir).itemEmbeddings;
     const itemEmbeddings: DenseMatrix = readMatrixText(itemEmbPath);
     const built = buildDualTrees({
       train: data.train,
@@ -215,8 +211,7 @@ async function runPipelineLocked(config: PipelineConfig, runDir: string, info: (
   let fnPairsPath: string | undefined;
   if (config.fn.use !== 'none') {
     const judgeStage = await runStage(runDir, 'judge', judgeKey, async (dir) => {
-      const userEmb = readMatrixText(join(pretrainDir, 'embeddings', 'user.txt'));
-      const itemEmb = readMatrixText(join(pretrainDir, 'embeddings', 'item.txt'));
+      const { users: userEmb, items: itemEmb } = readRunEmbeddings(pretrainDir);
       const judgeOptions = {
         data,
         userEmb,
@@ -296,7 +291,7 @@ async function runPipelineLocked(config: PipelineConfig, runDir: string, info: (
     partial = { ...partial, report };
     save();
   }
-  return JSON.parse(readFileSync(join(runDir, 'pipeline.json'), 'utf8')) as PipelineResult;
+  return readPipelineJson(runDir);
 }
 
 function summaryOf(s: TrainSummary): Omit<TrainSummary, 'history'> {

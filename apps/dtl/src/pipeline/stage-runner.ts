@@ -1,5 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '@dtl/core/node';
+import { STAGES_DIR } from '../run-dir/index.ts';
 
 /** What the pipeline records about one stage. */
 export interface StageRecord {
@@ -31,7 +33,7 @@ export async function runStage<T>(
   work: (dir: string) => Promise<T>,
   options: { readonly keep?: readonly string[] } = {},
 ): Promise<{ output: T; record: StageRecord }> {
-  const dir = join(runDir, 'stages', name);
+  const dir = join(runDir, STAGES_DIR, name);
   const file = join(dir, 'stage.json');
   if (existsSync(file)) {
     try {
@@ -57,13 +59,11 @@ export async function runStage<T>(
     }
   }
   mkdirSync(dir, { recursive: true });
-  writeFileSync(startedFile, JSON.stringify({ key, startedAt: new Date().toISOString() }) + '\n');
+  writeFileAtomic(startedFile, JSON.stringify({ key, startedAt: new Date().toISOString() }) + '\n');
   const t0 = performance.now();
   const output = await work(dir);
   const seconds = (performance.now() - t0) / 1000;
   const record: StageFile<T> = { key, seconds, finishedAt: new Date().toISOString(), output };
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(record, null, 2) + '\n');
-  renameSync(tmp, file);
+  writeJsonAtomic(file, record);
   return { output, record: { seconds, skipped: false, key, producedInSeconds: seconds } };
 }

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DtlError } from '@dtl/core';
-import { datasetStats, loadDataset } from '@dtl/data';
+import { datasetStats } from '@dtl/data';
+import { PIPELINE_JSON, RESULT_JSON, RUN_JSON, loadTrainingData, runDatasetSpec } from '../run-dir/index.ts';
 
 /** Metric name (`recall@20`, …) → value. */
 export type MetricMap = Readonly<Record<string, number>>;
@@ -167,10 +168,10 @@ function readHistory(value: unknown): EpochPoint[] {
 
 /** Reads a `dtl train` run directory (`run.json`, and `result.json` once finished). */
 export function readTrainRun(dir: string, notes: string[] = []): TrainRunInfo {
-  const runPath = join(dir, 'run.json');
+  const runPath = join(dir, RUN_JSON);
   if (!existsSync(runPath)) throw new DtlError('NOT_FOUND', `${dir}: no run.json (not a dtl train run directory)`);
   const run = readJson(runPath);
-  const resultPath = join(dir, 'result.json');
+  const resultPath = join(dir, RESULT_JSON);
   const result = existsSync(resultPath) ? readJson(resultPath) : undefined;
   if (!result) notes.push(`${dir}: no result.json — the run has not finished; showing its configuration only`);
   const config = obj(run.config);
@@ -239,10 +240,11 @@ function tryDatasetStats(dataPath: string | undefined, config: Obj | undefined, 
     return undefined;
   }
   try {
-    const carve = num(config?.carveValid) ?? 0;
-    const seed = num(config?.seed) ?? 0;
-    // The same carve as `dtl train` so the valid split shown is the one the run selected on.
-    const { data } = loadDataset(dataPath, carve > 0 ? { carveValid: { fraction: carve, seed } } : {});
+    // The run-dir rule: the same carve as `dtl train` so the valid split shown is the one the run selected on.
+    const carveValid = num(config?.carveValid);
+    const seed = num(config?.seed);
+    const spec = runDatasetSpec(dataPath, dataPath, { ...(carveValid !== undefined ? { carveValid } : {}), ...(seed !== undefined ? { seed } : {}) });
+    const { data } = loadTrainingData(spec.dir, spec.carveValid, spec.seed);
     return datasetStats(data) as unknown as Obj;
   } catch (error) {
     notes.push(`dataset ${dataPath} could not be read: ${(error as Error).message}`);
@@ -260,13 +262,13 @@ export function readRun(dir: string, options: ReadRunOptions = {}): ReportRun {
   if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new DtlError('NOT_FOUND', `${dir}: no such run directory`);
   const notes: string[] = [];
   const name = basename(abs);
-  const pipelinePath = join(abs, 'pipeline.json');
+  const pipelinePath = join(abs, PIPELINE_JSON);
   if (existsSync(pipelinePath)) {
     const p = readJson(pipelinePath);
     const sub = (key: string, fallback: string): TrainRunInfo | undefined => {
       const rel = str(p[key]) ?? fallback;
       const subDir = resolve(abs, rel);
-      if (!existsSync(join(subDir, 'run.json'))) {
+      if (!existsSync(join(subDir, RUN_JSON))) {
         notes.push(`${key} run ${rel} not found`);
         return undefined;
       }
@@ -297,7 +299,7 @@ export function readRun(dir: string, options: ReadRunOptions = {}): ReportRun {
       notes,
     };
   }
-  if (existsSync(join(abs, 'run.json'))) {
+  if (existsSync(join(abs, RUN_JSON))) {
     const train = readTrainRun(abs, notes);
     return {
       kind: 'train',

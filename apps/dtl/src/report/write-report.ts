@@ -1,4 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '@dtl/core/node';
 import { dirname, resolve } from 'node:path';
 import { DtlError } from '@dtl/core';
 import { readRuns } from './read-run.ts';
@@ -30,9 +31,7 @@ export async function writeReport(runDirs: readonly string[], outFile: string, o
   const path = resolve(outFile);
   try {
     mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, html);
-    renameSync(tmp, path);
+    writeFileAtomic(path, html);
   } catch (cause) {
     throw new DtlError('IO_ERROR', `${path}: cannot write the report (${(cause as Error).message})`, { cause });
   }

@@ -6,6 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRng } from '@dtl/core';
 import type { Rng } from '@dtl/core';
+import { writePipelineJson, writeResultJson, writeRunJson } from '../../run-dir/index.ts';
+import type { ResultJson, RunJson } from '../../run-dir/index.ts';
 
 const KS = [5, 10, 20, 30, 50] as const;
 
@@ -69,10 +71,8 @@ export function writeTrainRunFixture(dir: string, options: TrainFixtureOptions =
     carveValid: 0.1,
   };
   mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'run.json'),
-    JSON.stringify({ format: 'dtl-train-run', version: 1, data, config, protocol, leaky: protocol === 'paper', fingerprint: 'f1x7ure', created: '2026-01-02T03:04:05.000Z' }, null, 2),
-  );
+  // The real writers of run-dir/ (the shapes are the report's partial view, hence the casts).
+  writeRunJson(dir, { format: 'dtl-train-run', version: 1, data, config, protocol, leaky: protocol === 'paper', fingerprint: 'f1x7ure', created: '2026-01-02T03:04:05.000Z' } as unknown as RunJson);
   const history: Array<Record<string, unknown>> = [];
   let best = { epoch: 0, recall: -1, valid: {} as Record<string, number>, test: {} as Record<string, number> };
   let evalEpochs = 0;
@@ -91,9 +91,8 @@ export function writeTrainRunFixture(dir: string, options: TrainFixtureOptions =
     history.push(rec);
   }
   if (options.finished !== false) {
-    writeFileSync(
-      join(dir, 'result.json'),
-      JSON.stringify(
+    writeResultJson(
+      dir,
         {
           runDir: dir,
           best_epoch: best.epoch,
@@ -108,10 +107,7 @@ export function writeTrainRunFixture(dir: string, options: TrainFixtureOptions =
           protocol,
           leaky: protocol === 'paper',
           history,
-        },
-        null,
-        2,
-      ),
+        } as unknown as ResultJson,
     );
   }
   return { dir, bestEpoch: best.epoch, test: best.test, valid: best.valid, evalEpochs };
@@ -194,7 +190,7 @@ export function writePipelineFixture(dir: string, options: PipelineFixtureOption
     created: '2026-01-02T03:04:05.000Z',
   };
   for (const key of omit) if (key !== 'similarity') delete pipeline[key];
-  writeFileSync(join(dir, 'pipeline.json'), JSON.stringify(pipeline, null, 2));
+  writePipelineJson(dir, pipeline);
   return { dir, pretrain, train, test: train.test };
 }
 
