@@ -19,9 +19,10 @@
 import {
   F32, I32, V128, ADD, MUL, F32_ADD,
   assembleModule, f32c, f32x4Add, f32x4Div, f32x4ExtractLane, f32x4Mul, f32x4Splat, f32x4Sub, f32Store,
-  forPtr, get, i32c, set, simd, v128Load, v128Zero, wasmApi,
+  forPtr, get, i32c, set, simd, v128Load, v128Zero,
 } from './wasm-asm.ts';
-import type { Code, WasmFunction, WasmMemory, WasmModule } from './wasm-asm.ts';
+import type { Code, WasmFunction, WasmMemory } from './wasm-asm.ts';
+import { createPerDimInstances } from './per-dim-instances.ts';
 
 const I32_DIV_U = 0x6e;
 const f32x4Neg = simd(0xe1);
@@ -117,33 +118,10 @@ export function densModuleBytes(dim: number, maxPages: number): Uint8Array {
   return assembleModule({ shared: true, maxPages }, [densScoresFunction(dim)]);
 }
 
-const modules = new Map<number, WasmModule | null>();
-const instances = new WeakMap<WasmMemory, Map<number, DensScoresFn>>();
+const densInstances = createPerDimInstances(densModuleBytes, (exports) => exports['densScores'] as DensScoresFn);
 
 /** The gated-score kernel for rows of `dim` floats over `memory`, or null (dim not a multiple of 4 or > 1024, or no wasm SIMD). */
 export function densScoresExport(memory: WasmMemory, dim: number, maxPages: number): DensScoresFn | null {
   if (!Number.isInteger(dim) || dim <= 0 || dim % 4 !== 0 || dim > 1024) return null;
-  const api = wasmApi();
-  if (!api) return null;
-  let perMemory = instances.get(memory);
-  if (!perMemory) {
-    perMemory = new Map();
-    instances.set(memory, perMemory);
-  }
-  let fn = perMemory.get(dim);
-  if (!fn) {
-    let module = modules.get(dim);
-    if (module === undefined) {
-      try {
-        module = new api.Module(densModuleBytes(dim, maxPages));
-      } catch {
-        module = null;
-      }
-      modules.set(dim, module);
-    }
-    if (!module) return null;
-    fn = new api.Instance(module, { env: { mem: memory } }).exports['densScores'] as DensScoresFn;
-    perMemory.set(dim, fn);
-  }
-  return fn;
+  return densInstances(memory, dim, maxPages);
 }

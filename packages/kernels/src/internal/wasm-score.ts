@@ -25,9 +25,10 @@
  */
 import {
   I32, V128, ADD, AND, EQ, MUL, SHL, F64_ADD, F64_PROMOTE_F32, ELSE, END, LT_U,
-  assembleModule, f32Load, forPtr, get, i32c, i32Load, set, simd, tee, uleb, v128Load, v128Store, v128Zero, wasmApi,
+  assembleModule, f32Load, forPtr, get, i32c, i32Load, set, simd, tee, uleb, v128Load, v128Store, v128Zero,
 } from './wasm-asm.ts';
-import type { Code, WasmFunction, WasmMemory, WasmModule } from './wasm-asm.ts';
+import type { Code, WasmFunction, WasmMemory } from './wasm-asm.ts';
+import { createPerDimInstances } from './per-dim-instances.ts';
 
 const F64 = 0x7c;
 const F64_MUL = 0xa2;
@@ -206,33 +207,10 @@ export interface ScoreExports {
   readonly codeBonus: CodeBonusFn;
 }
 
-const modules = new Map<number, WasmModule | null>();
-const instances = new WeakMap<WasmMemory, Map<number, ScoreExports>>();
+const scoreInstances = createPerDimInstances(scoreModuleBytes, (exports) => exports as unknown as ScoreExports);
 
 /** The scoring kernels for rows of `dim` floats over `memory` (a shared arena memory), or null (JS then). */
 export function scoreExports(memory: WasmMemory, dim: number, maxPages: number): ScoreExports | null {
   if (!Number.isInteger(dim) || dim <= 0 || dim > SCORE_MAX_DIM) return null;
-  const api = wasmApi();
-  if (!api) return null;
-  let perMemory = instances.get(memory);
-  if (!perMemory) {
-    perMemory = new Map();
-    instances.set(memory, perMemory);
-  }
-  let exports = perMemory.get(dim);
-  if (!exports) {
-    let module = modules.get(dim);
-    if (module === undefined) {
-      try {
-        module = new api.Module(scoreModuleBytes(dim, maxPages));
-      } catch {
-        module = null;
-      }
-      modules.set(dim, module);
-    }
-    if (!module) return null;
-    exports = new api.Instance(module, { env: { mem: memory } }).exports as unknown as ScoreExports;
-    perMemory.set(dim, exports);
-  }
-  return exports;
+  return scoreInstances(memory, dim, maxPages);
 }
