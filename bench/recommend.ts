@@ -1,7 +1,7 @@
 /**
  * Top-K recommendation speed for every user of a dataset, with random (seeded) embeddings.
  *
- *   pnpm --silent bench recommend --data /work/shared/data/gowalla-lightgcn [--k 20] [--dim 64]
+ *   pnpm --silent bench recommend --data ../shared/data/gowalla-lightgcn [--k 20] [--dim 64]
  *        [--workers 1,2] [--cli]
  *
  * Prints a markdown table: users, items, workers, seconds of `recommendTopK` over all users with the

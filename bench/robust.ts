@@ -1,6 +1,6 @@
 /**
  * What the hostile-input guards of issue 16 cost on real data:
- *   pnpm --silent bench robust [--data-root /work/shared/data] [--repeat 5]
+ *   pnpm --silent bench robust [--data-root ../shared/data] [--repeat 5]
  * Per dataset: the dense-id check (checkIdDensity over train/valid/test) beside the whole loadDataset;
  * a checkpoint of MF (dim 64, params + Adam moments) of the dataset's size written and read with the
  * SHA-256 trailer, beside hashing alone; the run lock taken and released. Medians of --repeat runs.
@@ -29,7 +29,7 @@ function median(f: () => void, repeat: number): number {
 }
 
 export async function main(args: readonly string[]): Promise<void> {
-  const rootDir = arg(args, '--data-root') ?? '/work/shared/data';
+  const rootDir = arg(args, '--data-root') ?? '../shared/data';
   const repeat = Number(arg(args, '--repeat') ?? 5);
   const tmp = mkdtempSync(join(tmpdir(), 'bench-robust-'));
   const rows: string[] = [];
