@@ -30,12 +30,14 @@ export function register(program: Command): void {
     .description('Run the whole DTL-NS pipeline: pretrain → trees → candidates + judge → train with the DTL sampler → report')
     .option('--config <file>', 'pipeline config (JSON or YAML)')
     .option('--out <rundir>', 'run directory (rerun to resume; unchanged stages are skipped)', 'runs/default')
+    .option('--data <dir>', "override the config's data: dataset folder (so one config runs on any dataset)")
     .option('--protocol <p>', 'override the config: clean | paper (LEAKY)')
     .option('--json', 'print one JSON object as the last stdout line')
     .addHelpText('after', CONFIG_HELP)
-    .action(async (opts: { config?: string; out: string; protocol?: string; json?: boolean }) => {
+    .action(async (opts: { config?: string; out: string; data?: string; protocol?: string; json?: boolean }) => {
       const out = createOutput(Boolean(opts.json));
       let config = opts.config ? readPipelineConfig(opts.config) : parsePipelineConfig(DEMO_CONFIG, 'embedded demo config');
+      if (opts.data !== undefined) config = parsePipelineConfig({ ...config, data: opts.data }, '--data');
       if (opts.protocol) config = parsePipelineConfig({ ...config, protocol: opts.protocol }, '--protocol');
       if (config.protocol === 'paper') out.info('protocol paper: LEAKY — reproduces the authors\' held-out filter and masking; numbers are not comparable with clean ones');
       const progress = createProgressReporter();
