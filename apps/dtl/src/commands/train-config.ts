@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
+import { readConfigFile } from '../config-file.ts';
 import type { Command } from 'commander';
 import { DtlError } from '@dtl/core';
 import { pipelineConfigSchema } from '../pipeline/config.ts';
@@ -36,19 +35,7 @@ const RUN_LEVEL = ['data', 'seed', 'carveValid', 'threads', 'protocol'] as const
  * and the command's own defaults fill the rest. Errors list every bad key with its path.
  */
 export function readTrainConfigFile(path: string): TrainConfigFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new DtlError('NOT_FOUND', 'cannot read the --config file', { location: { file: path }, cause });
-  }
-  const json = /\.json$/i.test(path);
-  let value: unknown;
-  try {
-    value = json ? JSON.parse(text) : parseYaml(text);
-  } catch (cause) {
-    throw new DtlError('INVALID_DATA', `config is not valid ${json ? 'JSON' : 'YAML'}: ${(cause as Error).message}`, { location: { file: path }, cause });
-  }
+  let value = readConfigFile(path, 'the --config file');
   value ??= {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new DtlError('INVALID_DATA', 'config must be a mapping of keys to values', { location: { file: path } });
   let flat = value as Record<string, unknown>;

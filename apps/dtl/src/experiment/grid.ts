@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
+import { readConfigFile } from '../config-file.ts';
 import { DtlError } from '@dtl/core';
 
 /**
@@ -41,13 +40,7 @@ export type Grid = z.infer<typeof gridSchema>;
 export type GridCell = Grid['cells'][number];
 
 export function readGrid(path: string): Grid {
-  let value: unknown;
-  try {
-    const text = readFileSync(path, 'utf8');
-    value = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
-  } catch (cause) {
-    throw new DtlError('INVALID_DATA', `cannot read experiment grid: ${(cause as Error).message}`, { location: { file: path }, cause });
-  }
+  const value = readConfigFile(path, 'experiment grid');
   const parsed = gridSchema.safeParse(value);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseDocument } from 'yaml';
+import { readConfigFile } from '../config-file.ts';
 import { DtlError } from '@dtl/core';
 import { printable } from '@dtl/data';
 import { SAMPLER_NAMES } from '../samplers.ts';
@@ -107,20 +106,7 @@ export function parsePipelineConfig(value: unknown, source = '<config>'): Pipeli
 
 /** Reads a JSON or YAML config file. */
 export function readPipelineConfig(path: string): PipelineConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new DtlError('IO_ERROR', 'cannot read config', { location: { file: path }, cause });
-  }
-  let value: unknown;
-  try {
-    // A byte-order mark is accepted (YAML allows it; JSON.parse does not).
-    value = /\.json$/i.test(path) ? JSON.parse(text.replace(/^\uFEFF/, '')) : parseYamlStrict(text);
-  } catch (cause) {
-    const why = printable((cause as Error).message, { max: 400, keepLines: true });
-    throw new DtlError('INVALID_DATA', `config is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${why}`, { location: { file: path }, cause });
-  }
+  const value = readConfigFile(path, 'config');
   return parsePipelineConfig(value, path);
 }
 
@@ -136,10 +122,3 @@ export const DEMO_CONFIG = {
   train: { lr: 0.005, epochs: 30, patience: 4 },
 } as const;
 
-/** YAML to a plain value; the parser's warnings (an unresolved tag such as `!!binary`) are errors too, not lines on stderr. */
-function parseYamlStrict(text: string): unknown {
-  const doc = parseDocument(text, { logLevel: 'silent' });
-  const problem = doc.errors[0] ?? doc.warnings[0];
-  if (problem) throw problem;
-  return doc.toJS();
-}
