@@ -1,13 +1,6 @@
 import { DtlError, type Csr, type DenseMatrix, type ProgressFn } from '@dtl/core';
-import {
-  createWorkerPool,
-  topKFromScores,
-  topKMasked,
-  topKMaskedParallel,
-  type TopKBackend,
-  type TopKResult,
-  type WorkerPool,
-} from '@dtl/kernels';
+import { topKFromScores, type TopKBackend, type TopKResult, type WorkerPool } from '@dtl/kernels';
+import { checkEmbeddings, checkWorkers, rankOnPool } from './internal/rank-embeddings.ts';
 import { DEFAULT_KS, METRIC_NAMES, accumulateUserMetrics, metricRecord, rankDiscounts } from './metrics.ts';
 
 /**
@@ -92,23 +85,13 @@ export async function evaluateRanking(options: EvaluateRankingOptions): Promise<
     if (!users || !items) throw new DtlError('INVALID_ARGUMENT', 'evaluateRanking: give users + items embeddings, or a scorer');
     if (users.dim !== items.dim) throw new DtlError('INVALID_ARGUMENT', `evaluateRanking: user dim ${users.dim} ≠ item dim ${items.dim}`);
     if (items.rows !== nItems) throw new DtlError('INVALID_ARGUMENT', `evaluateRanking: ${items.rows} item rows but relevant has ${nItems} items`);
-    if (users.data.length !== users.rows * users.dim || items.data.length !== items.rows * items.dim) {
-      throw new DtlError('INVALID_ARGUMENT', 'evaluateRanking: embedding data length does not match rows × dim');
-    }
+    checkEmbeddings('evaluateRanking', users, items);
     if (total > 0 && userIds[total - 1]! >= users.rows) {
       throw new DtlError('INVALID_ARGUMENT', `evaluateRanking: user ${userIds[total - 1]} has relevant items but only ${users.rows} user rows`);
     }
     const params = { users: users.data, items: items.data, dim: users.dim, userIds, k: maxK, mask, backend: options.backend };
-    const workers = options.workers ?? 1;
-    if (!Number.isInteger(workers) || workers < 1) throw new DtlError('INVALID_ARGUMENT', `evaluateRanking: workers must be a positive integer, got ${workers}`);
-    const pool = options.pool ?? (workers > 1 ? createWorkerPool({ size: workers }) : undefined);
-    try {
-      top = pool
-        ? await topKMaskedParallel(pool, params, { onChunk: (done) => onProgress?.({ stage: 'eval', done, total }) })
-        : topKMasked(params);
-    } finally {
-      if (pool && !options.pool) await pool.close();
-    }
+    const workers = checkWorkers('evaluateRanking', options.workers);
+    top = await rankOnPool(params, options.pool, workers, (done) => onProgress?.({ stage: 'eval', done, total }));
   }
   const t1 = performance.now();
 

@@ -1,5 +1,6 @@
 import { DtlError, type Csr, type DenseMatrix, type ProgressFn } from '@dtl/core';
-import { createWorkerPool, topKMasked, topKMaskedParallel, type TopKBackend, type WorkerPool } from '@dtl/kernels';
+import type { TopKBackend, WorkerPool } from '@dtl/kernels';
+import { checkEmbeddings, checkWorkers, rankOnPool } from './internal/rank-embeddings.ts';
 
 /** Defaults of {@link recommendTopK}. */
 export const RECOMMEND_DEFAULTS = { k: 20, workers: 1, backend: 'auto' } as const;
@@ -44,10 +45,7 @@ export async function recommendTopK(options: RecommendTopKOptions): Promise<Reco
   const { users, items, mask } = options;
   const k = options.k ?? RECOMMEND_DEFAULTS.k;
   if (!Number.isInteger(k) || k < 1) throw new DtlError('INVALID_ARGUMENT', `recommendTopK: k must be a positive integer, got ${k}`);
-  if (users.dim !== items.dim) throw new DtlError('INVALID_ARGUMENT', `recommendTopK: user dim ${users.dim} ≠ item dim ${items.dim}`);
-  if (users.data.length !== users.rows * users.dim || items.data.length !== items.rows * items.dim) {
-    throw new DtlError('INVALID_ARGUMENT', 'recommendTopK: embedding data length does not match rows × dim');
-  }
+  checkEmbeddings('recommendTopK', users, items);
   if (mask && (mask.nCols !== items.rows || mask.nRows !== users.rows)) {
     throw new DtlError('INVALID_ARGUMENT', `recommendTopK: mask is ${mask.nRows}×${mask.nCols} but the embeddings are ${users.rows} users × ${items.rows} items`);
   }
@@ -55,20 +53,12 @@ export async function recommendTopK(options: RecommendTopKOptions): Promise<Reco
   for (const u of userIds) {
     if (!(u >= 0 && u < users.rows)) throw new DtlError('INVALID_ARGUMENT', `recommendTopK: user ${u} outside 0..${users.rows - 1}`);
   }
-  const workers = options.workers ?? RECOMMEND_DEFAULTS.workers;
-  if (!Number.isInteger(workers) || workers < 1) throw new DtlError('INVALID_ARGUMENT', `recommendTopK: workers must be a positive integer, got ${workers}`);
+  const workers = checkWorkers('recommendTopK', options.workers ?? RECOMMEND_DEFAULTS.workers);
   const total = userIds.length;
   options.onProgress?.({ stage: 'recommend', done: 0, total });
   const params = { users: users.data, items: items.data, dim: users.dim, userIds, k, mask, backend: options.backend };
   if (total === 0) return { k, userIds, items: new Int32Array(0), scores: new Float32Array(0) };
-  const pool = options.pool ?? (workers > 1 ? createWorkerPool({ size: workers }) : undefined);
-  try {
-    const top = pool
-      ? await topKMaskedParallel(pool, params, { onChunk: (done) => options.onProgress?.({ stage: 'recommend', done, total }) })
-      : topKMasked(params);
-    options.onProgress?.({ stage: 'recommend', done: total, total });
-    return { k, userIds, items: top.items, scores: top.scores };
-  } finally {
-    if (pool && !options.pool) await pool.close();
-  }
+  const top = await rankOnPool(params, options.pool, workers, (done) => options.onProgress?.({ stage: 'recommend', done, total }));
+  options.onProgress?.({ stage: 'recommend', done: total, total });
+  return { k, userIds, items: top.items, scores: top.scores };
 }
