@@ -5,6 +5,7 @@ import { createProgressReporter } from '../progress.ts';
 import { DEMO_CONFIG, parsePipelineConfig, readPipelineConfig } from '../pipeline/config.ts';
 import { runPipeline } from '../pipeline/run-pipeline.ts';
 import { writeRunReport } from '../pipeline/report-hook.ts';
+import { baselineSummary } from '../pipeline/baseline-comparison.ts';
 
 const CONFIG_HELP = `
 Config file (JSON or YAML; every key optional — no config runs the embedded synthetic demo):
@@ -21,7 +22,11 @@ Config file (JSON or YAML; every key optional — no config runs the embedded sy
                     candidates (20), users?, threshold (1), ruleMode, concurrency?, timeoutMs,
                     retries, tokenBudget?, threads }
   fn              { use: positive|exclude|weighted|none, weight (0.5) }
-  train           like pretrain, plus alphaCo (0.1), alphaSe (0.3), mixing (true); sampler dtl
+  train           like pretrain, plus alphaCo (0.1), alphaSe (0.3), mixing (true), and the DTL
+                    sampler's false-negative-aware options alphaNegate, fnBand, fnBandPenalty,
+                    historyPenalty, treePool (the dtl train flags of the same names; absent = off); sampler dtl
+  baseline        { any train key } trained beside DTL-NS on the same data, model and budget, sampler
+                    mixgcf unless set; never sees judged false negatives (default on; false = off)
 `;
 
 export function register(program: Command): void {
@@ -63,14 +68,28 @@ export function register(program: Command): void {
       const seconds = (performance.now() - t0) / 1000;
       const stages = Object.fromEntries(Object.entries(result.stages).map(([k, v]) => [k, { seconds: v.seconds, skipped: v.skipped }]));
       const leak = result.leaky ? ' [LEAKY: paper protocol]' : '';
+      const b = result.baseline_result;
       out.result(
-        { run_dir: result.run_dir, report: result.report, protocol: result.protocol, leaky: result.leaky, stages, seconds, best_epoch: result.best_epoch, test: result.test ?? null, fni: result.fni ? { positives: result.fni.positives, positive_rate: result.fni.positive_rate, precision: result.fni.precision, recall: result.fni.recall } : undefined },
+        {
+          run_dir: result.run_dir,
+          report: result.report,
+          protocol: result.protocol,
+          leaky: result.leaky,
+          stages,
+          seconds,
+          best_epoch: result.best_epoch,
+          test: result.test ?? null,
+          baseline: b ? { model: b.model, sampler: b.sampler, protocol: b.protocol, best_epoch: b.best_epoch, test: b.test ?? null } : null,
+          comparison: result.comparison ?? null,
+          fni: result.fni ? { positives: result.fni.positives, positive_rate: result.fni.positive_rate, precision: result.fni.precision, recall: result.fni.recall } : undefined,
+        },
         () =>
           [
             `done in ${seconds.toFixed(1)} s — run ${result.run_dir}`,
             result.test === null
               ? 'test: absent (the test split is empty; nothing was measured on test)'
               : `test at best-valid epoch ${result.best_epoch}${leak}: Recall@20 ${(result.test?.['recall@20'] ?? NaN).toFixed(4)}, NDCG@20 ${(result.test?.['ndcg@20'] ?? NaN).toFixed(4)}`,
+            b ? baselineSummary(b, result.comparison, result.leaky) : '',
             result.fni ? `false negatives: ${result.fni.positives} of ${result.fni.candidates} candidates (rate ${result.fni.positive_rate.toFixed(3)}); reported precision ${result.fni.precision.toFixed(4)}, recall ${result.fni.recall.toFixed(4)} vs held-out` : '',
             result.report ? `report: ${resolve(result.report)}` : '',
           ]
@@ -79,3 +98,4 @@ export function register(program: Command): void {
       );
     });
 }
+

@@ -26,8 +26,33 @@ const trainSection = (defaults: { model: 'mf' | 'lightgcn'; sampler: (typeof SAM
       alphaCo: nonNegative.default(0.1).describe('DTL weight of the co-tree view'),
       alphaSe: nonNegative.default(0.3).describe('DTL weight of the se-tree view'),
       mixing: z.boolean().default(true).describe('DTL: MixGCF-style mixed negatives'),
+      // The DTL sampler's false-negative-aware options (packages/sampler/src/fn-aware.ts, tree-pool.ts),
+      // the keys of `dtl train`'s flags of the same names. No defaults here: absent = off, exactly as an
+      // absent flag, so a config without them keeps its stage keys. Ranges are checked by the sampler's
+      // own factory (validate-config.ts builds it before any work), as for the flags.
+      alphaNegate: z.boolean().optional().describe('DTL: subtract the tree views (α → −α): penalise candidates close to the positive'),
+      fnBand: z.number().optional().describe('DTL: penalise candidates whose tree agreement with the positive is ≥ x, in (0, 1] (default off)'),
+      fnBandPenalty: nonNegative.optional().describe('DTL: penalty of a candidate in the fnBand top band (default 1 + |alphaCo| + |alphaSe|)'),
+      historyPenalty: nonNegative.optional().describe("DTL: penalise β × max tree agreement with the user's observed items (default 0, off)"),
+      treePool: nonNegative.optional().describe("DTL: share in [0, 1] of candidates drawn from the positive's sibling subtree in one tree (default off)"),
     })
     .strict();
+
+/** Every train-section key, each optional and without its default: the overrides a `baseline:` section may write. */
+function overridesOf<S extends z.ZodRawShape>(section: z.ZodObject<S>) {
+  const shape = Object.fromEntries(
+    Object.entries(section.shape).map(([key, field]) => {
+      const f = field as z.ZodType;
+      return [key, (f instanceof z.ZodDefault ? (f.unwrap() as z.ZodType) : f).optional()];
+    }),
+  ) as unknown as { [K in keyof S]: z.ZodOptional<S[K] extends z.ZodDefault<infer T> ? T : S[K]> };
+  return z.object(shape).strict();
+}
+
+/** The sampler of the baseline stage by default: MixGCF, the strongest clean baseline of the sports tables (docs/results.md §9, §13, §20). */
+export const BASELINE_SAMPLER = 'mixgcf';
+
+const baselineSection = overridesOf(trainSection({ model: 'lightgcn', sampler: 'dtl' }));
 
 /** The `dtl run` configuration (JSON or YAML). Every field has a default; `{}` runs the embedded demo. */
 export const pipelineConfigSchema = z
@@ -88,20 +113,51 @@ export const pipelineConfigSchema = z
       .strict()
       .default({ use: 'positive', weight: 0.5 }),
     train: trainSection({ model: 'lightgcn', sampler: 'dtl' }).default(trainSection({ model: 'lightgcn', sampler: 'dtl' }).parse({})),
+    baseline: z
+      .union([z.literal(false), baselineSection])
+      .default({})
+      .describe(`a plain-sampler model trained beside DTL-NS on the same data, model and budget (the train section's keys; sampler ${BASELINE_SAMPLER}); false = off`),
   })
   .strict();
 
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
 export type TrainSectionConfig = PipelineConfig['train'];
 
+/**
+ * The baseline stage's settings: the `train` section (same model, budget and seed), sampler
+ * {@link BASELINE_SAMPLER}, then the keys written under `baseline:`. `undefined` for `baseline: false`.
+ */
+export function baselineSectionOf(config: PipelineConfig): TrainSectionConfig | undefined {
+  if (config.baseline === false) return undefined;
+  const overrides = Object.fromEntries(Object.entries(config.baseline).filter(([, v]) => v !== undefined));
+  return { ...config.train, sampler: BASELINE_SAMPLER, ...overrides };
+}
+
 /** Validates a config object; errors list every bad field with its path. */
 export function parsePipelineConfig(value: unknown, source = '<config>'): PipelineConfig {
   const result = pipelineConfigSchema.safeParse(value ?? {});
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.length ? printable(i.path.join('.')) : '(root)'}: ${printable(i.message, { max: 300 })}`);
+    const lines = result.error.issues.flatMap(issueLines).map((i) => `  ${i.path.length ? printable(i.path.join('.')) : '(root)'}: ${printable(i.message, { max: 300 })}`);
     throw new DtlError('INVALID_ARGUMENT', `invalid config:\n${lines.join('\n')}`, { location: { file: source } });
   }
   return result.data;
+}
+
+interface IssueLine {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/**
+ * A union's issue (`baseline: false | { … }`) says only "Invalid input"; this reports the issues of
+ * the branch the value was meant for — the one that failed on a nested key rather than on the value's
+ * type — with their full paths (`baseline.sampler: …`).
+ */
+function issueLines(issue: z.core.$ZodIssue): IssueLine[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const branch = issue.errors.find((errs) => errs.some((e) => e.path.length > 0 || e.code === 'unrecognized_keys'));
+  if (!branch) return [{ path: issue.path, message: `${issue.message}: expected ${issue.path.at(-1) === 'baseline' ? 'false or a mapping of train-section keys' : 'another value'}` }];
+  return branch.flatMap((e) => issueLines({ ...e, path: [...issue.path, ...e.path] } as z.core.$ZodIssue));
 }
 
 /** Reads a JSON or YAML config file. */

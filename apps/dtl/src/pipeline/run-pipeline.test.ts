@@ -27,7 +27,8 @@ const small = {
 describe('runPipeline', () => {
   it('runs every stage, then skips them all when nothing changed, and redoes only what a change affects', async () => {
     const runDir = temp();
-    const config = parsePipelineConfig(small);
+    // The stages of DTL-NS itself; the baseline stage beside them (on by default) is covered by baseline-stage.test.ts.
+    const config = parsePipelineConfig({ ...small, baseline: false });
     let reports = 0;
     const writeReport = (dir: string): string => {
       reports++;
@@ -49,7 +50,7 @@ describe('runPipeline', () => {
     expect(second.test).toEqual(first.test);
     expect(reports).toBe(2);
     // A stricter judge changes judge and train, not pretrain or trees.
-    const stricter = parsePipelineConfig({ ...small, judge: { threshold: 0.5 } });
+    const stricter = parsePipelineConfig({ ...small, baseline: false, judge: { threshold: 0.5 } });
     const third = await runPipeline(stricter, runDir, { writeReport });
     expect(third.stages['pretrain']!.skipped).toBe(true);
     expect(third.stages['trees']!.skipped).toBe(true);

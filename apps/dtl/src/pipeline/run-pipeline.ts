@@ -19,6 +19,10 @@ import type { TrainConfig, TrainSummary } from '../training.ts';
 import type { PipelineConfig, TrainSectionConfig } from './config.ts';
 import { runStage } from './stage-runner.ts';
 import { readCodesFile } from '../samplers.ts';
+import { trainConfigOf } from './section-config.ts';
+import { baselineSectionOf } from './config.ts';
+import { compareWithBaseline } from './baseline-comparison.ts';
+import type { MetricComparison } from './baseline-comparison.ts';
 import { validatePipelineSettings, validateSettingsAgainstData } from './validate-config.ts';
 import { ensureRunDir, withRunLock } from '../run-lock.ts';
 import type { StageRecord } from './stage-runner.ts';
@@ -49,7 +53,23 @@ export interface PipelineResult {
   readonly test: Record<string, number> | null | undefined;
   readonly valid: Record<string, number> | undefined;
   readonly best_epoch: number;
+  /** The baseline stage's train run (`stages/baseline`); absent with `baseline: false`. */
+  readonly baseline?: string;
+  readonly baseline_result?: BaselineResult;
+  /** DTL-NS (the train stage) against the baseline, per test metric; absent when either has no test metrics. */
+  readonly comparison?: readonly MetricComparison[];
   readonly report?: string;
+}
+
+/** What pipeline.json records of the baseline stage. */
+export interface BaselineResult {
+  readonly model: string;
+  readonly sampler: string;
+  readonly protocol: 'clean';
+  readonly test: Record<string, number> | null | undefined;
+  readonly valid: Record<string, number> | undefined;
+  readonly best_epoch: number;
+  readonly epochs_run: number;
 }
 
 /** A stage key: the app's one fingerprint of the parts (same digits as before the run-dir module). */
@@ -64,35 +84,6 @@ function fileHash(paths: string[]): string {
     if (existsSync(p)) h.update(readFileSync(p));
   }
   return h.digest('hex').slice(0, 16);
-}
-
-function trainConfigOf(section: TrainSectionConfig, data: string, pipeline: PipelineConfig, codes?: { co: string; se: string; offset: number }): TrainConfig {
-  return {
-    data,
-    model: section.model,
-    sampler: {
-      name: section.sampler,
-      candidates: section.candidates,
-      alphaCo: section.alphaCo,
-      alphaSe: section.alphaSe,
-      mixing: section.mixing,
-      codesCo: codes?.co,
-      codesSe: codes?.se,
-      codesOffset: codes?.offset,
-    },
-    epochs: section.epochs,
-    evalEvery: section.evalEvery,
-    patience: section.patience,
-    seed: pipeline.seed,
-    lr: section.lr,
-    dim: section.dim,
-    layers: section.layers,
-    batchSize: section.batchSize,
-    l2: section.l2,
-    optimizer: section.optimizer,
-    negatives: section.negatives,
-    carveValid: pipeline.carveValid,
-  };
 }
 
 /**
@@ -283,7 +274,38 @@ async function runPipelineLocked(config: PipelineConfig, runDir: string, info: (
   partial = { ...partial, train: 'stages/train', test: trainStage.output.test, valid: trainStage.output.valid, best_epoch: trainStage.output.best_epoch };
   save();
 
-  // 6. report
+  // 6. the baseline (issue 19): the same model, budget, seed and data as the train stage with a plain
+  // sampler (MixGCF by default), never given judged false negatives nor codes — the observed train
+  // set only, i.e. exactly what the DTL-NS model would train on under the clean protocol without the
+  // judge. Its key leaves out the trees, the judge and the protocol: changing those never retrains it.
+  const baseline = baselineSectionOf(config);
+  if (baseline) {
+    const baselineConfig = trainConfigOf(baseline, dataDir, config);
+    const baselineKey = hash(dataKey, 'baseline', baselineConfig);
+    const baselineStage = await runStage(runDir, 'baseline', baselineKey, async (dir) => {
+      info(`baseline: ${baseline.model} + ${baseline.sampler} on the observed train set (no judged false negatives, clean protocol), same budget as train`);
+      const s = await runTraining(baselineConfig, dir, {
+        threads: config.threads,
+        protocol: 'clean',
+        onEpoch: (e) => hooks.onEpoch?.('baseline', e),
+        onProgress: hooks.onProgress,
+        onInfo: info,
+      });
+      return summaryOf(s);
+    });
+    record('baseline', baselineStage.record);
+    const b = baselineStage.output;
+    const dtlTest = trainStage.output.test;
+    partial = {
+      ...partial,
+      baseline: 'stages/baseline',
+      baseline_result: { model: baseline.model, sampler: baseline.sampler, protocol: 'clean', test: b.test, valid: b.valid, best_epoch: b.best_epoch, epochs_run: b.epochs_run },
+      ...(dtlTest && b.test ? { comparison: compareWithBaseline(dtlTest, b.test) } : {}),
+    };
+    save();
+  }
+
+  // 7. report
   if (hooks.writeReport) {
     const t0 = performance.now();
     const report = await hooks.writeReport(runDir);

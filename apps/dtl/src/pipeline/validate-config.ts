@@ -6,7 +6,9 @@ import { createDensGates } from '@dtl/sampler';
 import { createKmeansTreeBuilder, createLouvainBuilder, createSpectralKmeansBuilder } from '@dtl/trees';
 import { parseLlmSpec } from '../providers.ts';
 import { buildSampler } from '../samplers.ts';
+import { baselineSectionOf } from './config.ts';
 import type { PipelineConfig, TrainSectionConfig } from './config.ts';
+import { samplerConfigOf } from './section-config.ts';
 
 /**
  * Checks every stage's settings of a `dtl run` before any work starts, so that a bad `judge.llm` or
@@ -56,7 +58,11 @@ export function validatePipelineSettings(config: PipelineConfig, source = 'confi
   check('pretrain.sampler', () => {
     if (config.pretrain.sampler === 'dtl') throw new Error('the pretrain stage has no item codes yet (the trees are built from the pretrained model); choose another sampler');
   });
-  for (const [name, section] of [['pretrain', config.pretrain], ['train', config.train]] as const) {
+  const baseline = baselineSectionOf(config);
+  check('baseline.sampler', () => {
+    if (baseline?.sampler === 'dtl') throw new Error('the baseline is a plain sampler run that never sees the trees or judged false negatives; choose another sampler (default mixgcf)');
+  });
+  for (const [name, section] of trainedSections(config)) {
     check(`${name} (sampler ${section.sampler})`, () => dryBuildSampler(section));
   }
 
@@ -79,12 +85,18 @@ export function validateSettingsAgainstData(config: PipelineConfig, data: Pick<I
   if (!(t.codesCo && t.codesSe) && t.builder === 'spectral-kmeans' && t.dim >= data.nItems) {
     problems.push(`  trees.dim: the spectral embedding size ${t.dim} must be below the dataset's ${data.nItems} items`);
   }
-  for (const [name, section] of [['pretrain', config.pretrain], ['train', config.train]] as const) {
+  for (const [name, section] of trainedSections(config)) {
     if (section.candidates >= data.nItems) problems.push(`  ${name}.candidates: ${section.candidates} must be below the dataset's ${data.nItems} items`);
   }
   if (problems.length > 0) {
     throw new DtlError('INVALID_ARGUMENT', `invalid settings for this dataset, nothing was trained:\n${problems.join('\n')}`, { location: { file: source } });
   }
+}
+
+/** The sections that train a model: pretrain, train and (unless switched off) the baseline. */
+function trainedSections(config: PipelineConfig): Array<readonly [string, TrainSectionConfig]> {
+  const baseline = baselineSectionOf(config);
+  return [['pretrain', config.pretrain], ['train', config.train], ...(baseline ? [['baseline', baseline] as const] : [])];
 }
 
 /** Builds the section's sampler on a two-item stand-in so the sampler factory validates its options. */
@@ -93,14 +105,7 @@ function dryBuildSampler(section: TrainSectionConfig): void {
   const codes = codebookFromPaths([[0], [1]]);
   const gates: DensGates = createDensGates(section.dim, createRng(0));
   buildSampler(
-    {
-      name: section.sampler,
-      candidates: section.candidates,
-      alphaCo: section.alphaCo,
-      alphaSe: section.alphaSe,
-      mixing: section.mixing,
-      codebooks: { co: codes, se: codes },
-    },
+    { ...samplerConfigOf(section), codebooks: { co: codes, se: codes } },
     standIn,
     { densGates: () => gates },
   );

@@ -89,6 +89,8 @@ export interface ReportRun {
   readonly train: TrainRunInfo | undefined;
   /** Pipeline only: the pretraining run whose embeddings built the se tree and the candidates. */
   readonly pretrain: TrainRunInfo | undefined;
+  /** Pipeline only: the baseline trained beside DTL-NS (same data, model and budget; issue 19), when the run has one. */
+  readonly baseline: TrainRunInfo | undefined;
   /** Test metrics at the best-valid epoch (pipeline.json's `test`, else the train run's). */
   readonly test: MetricMap | undefined;
   readonly stages: readonly StageTiming[] | undefined;
@@ -276,6 +278,8 @@ export function readRun(dir: string, options: ReadRunOptions = {}): ReportRun {
     };
     const pretrain = sub('pretrain', 'stages/pretrain');
     const train = sub('train', 'stages/train');
+    // Runs from before the baseline stage, or with `baseline: false`, have no `baseline` key: no note.
+    const baseline = p.baseline !== undefined ? sub('baseline', 'stages/baseline') : undefined;
     const protocol = str(p.protocol) ?? train?.protocol ?? 'clean';
     const config = obj(p.config);
     return {
@@ -290,6 +294,7 @@ export function readRun(dir: string, options: ReadRunOptions = {}): ReportRun {
       sampler: train?.sampler ?? str(obj(config?.sampler)?.name),
       train,
       pretrain,
+      baseline,
       test: metrics(p.test) ?? train?.test,
       stages: readStages(p.stages),
       trees: readTrees(p.trees),
@@ -313,6 +318,7 @@ export function readRun(dir: string, options: ReadRunOptions = {}): ReportRun {
       sampler: train.sampler,
       train,
       pretrain: undefined,
+      baseline: undefined,
       test: train.test,
       stages: undefined,
       trees: undefined,

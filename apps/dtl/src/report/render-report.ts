@@ -4,6 +4,7 @@ import { concat, el, esc, fmt, fmtSeconds, raw, table } from './html.ts';
 import type { Fragment, SafeHtml } from './html.ts';
 import type { ReportRun, StageTiming, TrainRunInfo, TreeInfo } from './read-run.ts';
 import { REPORT_CSS } from './style.ts';
+import { compareWithBaseline, higherText, metricLabel, signed, signedPercent } from '../pipeline/baseline-comparison.ts';
 
 export interface RenderReportOptions {
   /** Page title; default "DTL-NS report" (+ the run name for a single run). */
@@ -74,6 +75,7 @@ function comparisonRows(runs: readonly ReportRun[]): ComparisonRow[] {
   for (const run of runs) {
     rows.push({ run, label: run.name, info: run.train, test: run.test, main: true });
     if (run.pretrain) rows.push({ run, label: `${run.name} · pretrain`, info: run.pretrain, test: run.pretrain.test, main: false });
+    if (run.baseline) rows.push({ run, label: `${run.name} · baseline`, info: run.baseline, test: run.baseline.test, main: false });
   }
   return rows;
 }
@@ -136,6 +138,41 @@ async function comparisonSection(runs: readonly ReportRun[]): Promise<SafeHtml> 
 }
 
 // ---------------------------------------------------------------- per run
+
+/**
+ * Baseline vs DTL-NS side by side (issue 19): every test metric both runs have, the absolute and the
+ * relative gain with an explicit sign, and which is higher.
+ */
+function baselineBlock(run: ReportRun): SafeHtml | undefined {
+  const b = run.baseline;
+  if (!b) return undefined;
+  const sampler = b.sampler ?? 'baseline';
+  const parts: Fragment[] = [heading(3, `DTL-NS vs baseline (${b.model ?? '—'} + ${sampler})`, run.leaky)];
+  const comparison = run.train?.test && b.test ? compareWithBaseline(run.train.test, b.test) : [];
+  if (!comparison.length) {
+    parts.push(el('p', 'hint', 'No test metrics to compare (a run has not finished, or the dataset has no test split).'));
+    return concat(...parts);
+  }
+  parts.push(
+    el(
+      'p',
+      'hint',
+      `Test metrics at each run's best-valid epoch (baseline ${fmt(b.bestEpoch)}, DTL-NS ${fmt(run.train?.bestEpoch)}). The baseline trains the same model on the same data with the same budget and seed, `,
+      'on the observed train set only: it never sees judged false negatives or the trees. Gain = DTL-NS − baseline; relative gain = gain / baseline.',
+      run.leaky ? ' DTL-NS ran under the paper protocol (LEAKY); the baseline is clean.' : '',
+    ),
+  );
+  const rows: Fragment[][] = comparison.map((c) => [
+    metricLabel(c.metric),
+    raw(`<span class="num">${esc(fmt(c.baseline))}</span>`),
+    raw(`<span class="num">${esc(fmt(c.dtl_ns))}</span>`),
+    raw(`<span class="num gain ${c.higher}">${esc(signed(c.gain))}</span>`),
+    raw(`<span class="num gain ${c.higher}">${esc(signedPercent(c.relative_gain))}</span>`),
+    higherText(c, sampler),
+  ]);
+  parts.push(raw(`<div class="table-wrap">${table(['Test metric', `Baseline (${sampler})`, 'DTL-NS', 'Gain', 'Relative gain', 'Higher'], rows, { cls: 'baseline-comparison', rowHeaders: true }).__html}</div>`));
+  return concat(...parts);
+}
 
 function headerBlock(run: ReportRun): SafeHtml {
   const info = run.train;
@@ -277,6 +314,7 @@ async function curvesBlock(run: ReportRun): Promise<SafeHtml> {
   if (run.kind === 'pipeline') {
     parts.push(await curvesFor('Pretraining (embeddings for the semantic tree and candidates)', run.pretrain, run.leaky));
     parts.push(await curvesFor('Final training (DTL sampler, enhanced positives)', run.train, run.leaky));
+    if (run.baseline) parts.push(await curvesFor(`Baseline (${run.baseline.sampler ?? 'baseline'} sampler, observed train set, same budget)`, run.baseline, run.leaky));
   } else {
     parts.push(await curvesFor('Training', run.train, run.leaky));
   }
@@ -363,6 +401,7 @@ function configBlock(run: ReportRun): SafeHtml {
   if (run.kind === 'pipeline' && run.config) blocks.push(`<h5>pipeline</h5><pre>${esc(JSON.stringify(run.config, null, 2))}</pre>`);
   if (run.pretrain?.config) blocks.push(`<h5>pretrain</h5><pre>${esc(JSON.stringify(run.pretrain.config, null, 2))}</pre>`);
   if (run.train?.config) blocks.push(`<h5>${run.kind === 'pipeline' ? 'final train' : 'train'}</h5><pre>${esc(JSON.stringify(run.train.config, null, 2))}</pre>`);
+  if (run.baseline?.config) blocks.push(`<h5>baseline</h5><pre>${esc(JSON.stringify(run.baseline.config, null, 2))}</pre>`);
   if (!blocks.length) return raw('');
   return raw(`<details class="config"><summary>Configuration</summary>${blocks.join('')}</details>`);
 }
@@ -373,6 +412,7 @@ async function runSection(run: ReportRun, index: number): Promise<SafeHtml> {
     parts.push(el('p', 'leaky-note', leakyBadge(), ' This run used the paper protocol: held-out labels filtered the judged positives and/or the evaluation masked the enhanced set. Its numbers reproduce the authors’ setup and must not be compared with clean runs.'));
   }
   if (run.notes.length) parts.push(raw(`<ul class="notes">${run.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`));
+  parts.push(baselineBlock(run));
   parts.push(datasetBlock(run));
   parts.push(await timingsBlock(run));
   parts.push(await curvesBlock(run));

@@ -37,6 +37,9 @@ ul.notes { color: #8a5300; font-size: 12px; }
 .charts { display: flex; flex-wrap: wrap; gap: 12px 20px; align-items: flex-start; }
 figure.chart { margin: 0; }
 figure.chart svg { max-width: 100%; height: auto; display: block; }
+/* Baseline vs DTL-NS: the sign is in the text; the colour only repeats it. */
+.gain.dtl-ns { color: #1a7f37; }
+.gain.baseline { color: #b3261e; }
 details.config summary { cursor: pointer; color: var(--muted); margin-top: 16px; }
 @media print { section.block { break-inside: avoid-page; } details.config { display: none; } }
 `;

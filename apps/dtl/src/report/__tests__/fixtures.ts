@@ -123,12 +123,15 @@ export interface PipelineFixtureOptions {
   /** Stage names to use (default the pipeline's six). */
   readonly stageNames?: readonly string[];
   readonly sampler?: Record<string, unknown>;
+  /** Also write a baseline stage (`stages/baseline`, LightGCN + MixGCF; issue 19). */
+  readonly baseline?: boolean;
 }
 
 export interface PipelineFixture {
   readonly dir: string;
   readonly pretrain: TrainFixture;
   readonly train: TrainFixture;
+  readonly baseline?: TrainFixture | undefined;
   readonly test: Record<string, number>;
 }
 
@@ -148,7 +151,10 @@ export function writePipelineFixture(dir: string, options: PipelineFixtureOption
     evalEvery: 5,
     protocol,
   });
-  const stageNames = options.stageNames ?? ['data', 'pretrain', 'trees', 'candidates', 'judge', 'train'];
+  const baseline = options.baseline
+    ? writeTrainRunFixture(join(dir, 'stages', 'baseline'), { seed: seed + 3, model: 'lightgcn', sampler: { name: 'mixgcf', candidates: 10 }, epochs: 15, evalEvery: 5, protocol: 'clean' })
+    : undefined;
+  const stageNames = options.stageNames ?? ['data', 'pretrain', 'trees', 'candidates', 'judge', 'train', ...(baseline ? ['baseline'] : [])];
   const stages: Record<string, { seconds: number; skipped: boolean }> = {};
   stageNames.forEach((name, k) => (stages[name] = { seconds: 0.2 + 5 * rng.next(), skipped: k === 0 }));
   const codeStats = (leaves: number) => ({ nItems: 200, depthMin: 2, depthMax: 4, depthMean: 3.1, leaves, leafSizeMin: 1, leafSizeMedian: 4, leafSizeMax: 12 });
@@ -186,12 +192,13 @@ export function writePipelineFixture(dir: string, options: PipelineFixtureOption
     fni: { judge: 'rule', calls: 0, cached: 0, failed: 0, candidates: 3000, positives: 240, positive_rate: 0.08, precision: 0.11, recall: 0.07, f1: 0.085, seconds: 0.4 },
     pretrain: 'stages/pretrain',
     train: 'stages/train',
+    ...(baseline ? { baseline: 'stages/baseline' } : {}),
     test: train.test,
     created: '2026-01-02T03:04:05.000Z',
   };
   for (const key of omit) if (key !== 'similarity') delete pipeline[key];
   writePipelineJson(dir, pipeline);
-  return { dir, pretrain, train, test: train.test };
+  return { dir, pretrain, train, baseline, test: train.test };
 }
 
 /** A tiny LightGCN-format dataset folder (train/valid/test) so a train run's dataset stats can be computed. */
