@@ -17,10 +17,11 @@
  * The gates are initialized like PyTorch's `nn.Linear` (U(±1/√dim)) and updated by their own
  * optimizer of the model's kind and learning rate (PyTorch's Adam over all model parameters).
  */
-import { DtlError, sigmoid, softplus } from '@dtl/core';
+import { DtlError, logOnePlusSumExp, mixedOffset, sigmoid, softplus } from '@dtl/core';
 import { createDenseMatmul } from '@dtl/kernels';
 import type { DenseMatmul } from '@dtl/kernels';
-import type { DensGates, DensLinear, Rng } from '@dtl/core';
+import type { DensGates, DensLinear, Rng, TrainBatch } from '@dtl/core';
+import type { EmbeddingTables } from './internal/embedding-tables.ts';
 import { createOptimizer } from './optimizer.ts';
 import type { Optimizer, OptimizerOptions } from './optimizer.ts';
 
@@ -48,20 +49,10 @@ export interface DensBatchBuffers {
 
 const GATES = ['user', 'item', 'pos', 'neg'] as const;
 
-/** log(1 + Σ_k exp x_k) and its gradient p_k = exp x_k / (1 + Σ exp x), stably. */
-function logOnePlusSumExp(x: Float64Array, K: number, p: Float64Array): number {
-  let m = 0;
-  for (let k = 0; k < K; k++) if (x[k]! > m) m = x[k]!;
-  let sum = Math.exp(-m);
-  for (let k = 0; k < K; k++) {
-    p[k] = Math.exp(x[k]! - m);
-    sum += p[k]!;
-  }
-  for (let k = 0; k < K; k++) p[k] = p[k]! / sum;
-  return m + Math.log(sum);
-}
-
-/** The gates, their gradient and optimizer; one per model. */
+/**
+ * The gates, their gradient and optimizer, and the model side of a DENS step (gather the batch's
+ * embeddings, the gating loss, scatter its gradient into the model's buffers); one per model.
+ */
 export class DensGating {
   readonly gamma: number;
   readonly gates: DensGates;
@@ -144,6 +135,87 @@ export class DensGating {
       this.capK = capK;
     }
     return this.io;
+  }
+
+  /**
+   * The batch's pooled users and the per-layer embeddings of users, positives and negatives (a mixed
+   * negative's layer l is its weighted sources at layer l) into {@link buffers}(B, K); returns them.
+   */
+  gather(tables: EmbeddingTables, batch: TrainBatch): DensBatchBuffers {
+    const B = batch.users.length;
+    const io = this.buffers(B, batch.negatives.k);
+    for (let b = 0; b < B; b++) this.gatherRow(tables, batch, b, io);
+    return io;
+  }
+
+  private gatherRow(tables: EmbeddingTables, batch: TrainBatch, b: number, io: DensBatchBuffers): void {
+    const dim = this.dim;
+    const L = this.nLayers;
+    const neg = batch.negatives;
+    const K = neg.k;
+    const nU = tables.nUsers;
+    const uo = batch.users[b]! * dim;
+    const po = (nU + batch.positives[b]!) * dim;
+    io.user.set(tables.pooled.subarray(uo, uo + dim), b * dim);
+    for (let l = 0; l < L; l++) {
+      const e = tables.layers[l]!;
+      io.userLayers.set(e.subarray(uo, uo + dim), (b * L + l) * dim);
+      io.positiveLayers.set(e.subarray(po, po + dim), (b * L + l) * dim);
+      for (let j = 0; j < K; j++) {
+        const o = ((b * K + j) * L + l) * dim;
+        if (neg.kind === 'items') {
+          const no = (nU + neg.items[b * K + j]!) * dim;
+          io.negativeLayers.set(e.subarray(no, no + dim), o);
+        } else {
+          io.negativeLayers.fill(0, o, o + dim);
+          const base = mixedOffset(b * K + j, l, L, neg.nSources);
+          for (let s = 0; s < neg.nSources; s++) {
+            const wt = neg.weights[base + s]!;
+            const so = (nU + neg.items[base + s]!) * dim;
+            for (let d = 0; d < dim; d++) io.negativeLayers[o + d] = io.negativeLayers[o + d]! + wt * e[so + d]!;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The gradient {@link batch} wrote into `io` into the model's buffers: the pooled user's part into
+   * gradPool, the per-layer parts into the per-layer buffers (a mixed negative's sources weighted by
+   * their mixing weights).
+   */
+  scatter(tables: EmbeddingTables, batch: TrainBatch, io: DensBatchBuffers): void {
+    const dim = this.dim;
+    const L = this.nLayers;
+    const neg = batch.negatives;
+    const K = neg.k;
+    const nU = tables.nUsers;
+    const gPool = tables.gradPool;
+    for (let b = 0; b < batch.users.length; b++) {
+      const u = batch.users[b]!;
+      const p = nU + batch.positives[b]!;
+      for (let d = 0; d < dim; d++) gPool[u * dim + d] = gPool[u * dim + d]! + io.gradUser[b * dim + d]!;
+      tables.touchedPool.add(u);
+      for (let l = 0; l < L; l++) {
+        const target = tables.mixBuffer(l);
+        const touched = tables.mixTouched(l);
+        const addRow = (row: number, src: Float32Array, so: number, wt: number): void => {
+          const ro = row * dim;
+          for (let d = 0; d < dim; d++) target[ro + d] = target[ro + d]! + wt * src[so + d]!;
+          touched.add(row);
+        };
+        addRow(u, io.gradUserLayers, (b * L + l) * dim, 1);
+        addRow(p, io.gradPositiveLayers, (b * L + l) * dim, 1);
+        for (let j = 0; j < K; j++) {
+          const o = ((b * K + j) * L + l) * dim;
+          if (neg.kind === 'items') addRow(nU + neg.items[b * K + j]!, io.gradNegativeLayers, o, 1);
+          else {
+            const base = mixedOffset(b * K + j, l, L, neg.nSources);
+            for (let s = 0; s < neg.nSources; s++) addRow(nU + neg.items[base + s]!, io.gradNegativeLayers, o, neg.weights[base + s]!);
+          }
+        }
+      }
+    }
   }
 
   /** dW += Aᵀ·X over n rows (A n×dim, X n×dim), db += column sums of A. */
