@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { generateSynthetic } from '@dtl/data';
 import { createSyncTeam } from '@dtl/kernels';
-import type { SyncTeam } from '@dtl/kernels';
+import type { Compute, SyncTeam } from '@dtl/kernels';
 import { createDensSampler, createDnsSampler, createMixGcfSampler, createRnsSampler } from '@dtl/sampler';
 import type { NegativeSampler } from '@dtl/core';
 import { fit } from '../fit.ts';
@@ -43,10 +43,11 @@ function stateDigest(model: EmbeddingModel): string {
   return h.digest('hex');
 }
 
-/** One golden run. */
-export async function goldenRun(modelName: string, samplerName: string, threads: number, wasm: boolean, team?: SyncTeam): Promise<GoldenRun> {
+/** One golden run (with `compute`, the model runs on it instead of building its own from `team`/`wasm`). */
+export async function goldenRun(modelName: string, samplerName: string, threads: number, wasm: boolean, team?: SyncTeam, compute?: Compute): Promise<GoldenRun> {
   const { data } = generateSynthetic({ preset: 'tiny', seed: 5 });
-  const common = { nUsers: data.nUsers, nItems: data.nItems, dim: 16, seed: 7, wasm, optimizer: { lr: 0.01 }, team: threads > 1 ? team : undefined, ...(samplerName === 'dens' ? { dens: {} } : {}) };
+  const engine = compute ? { compute } : { wasm, team: threads > 1 ? team : undefined };
+  const common = { nUsers: data.nUsers, nItems: data.nItems, dim: 16, seed: 7, ...engine, optimizer: { lr: 0.01 }, ...(samplerName === 'dens' ? { dens: {} } : {}) };
   const model = modelName === 'mf' ? createMfModel(common) : createLightGcnModel({ ...common, train: data.train, layers: 2 });
   const samplers: Record<string, () => NegativeSampler> = {
     rns: () => createRnsSampler(),
