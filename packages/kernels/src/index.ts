@@ -20,3 +20,5 @@ export { createDenseMatmul } from './dense-matmul.ts';
 export type { DenseMatmul, DenseMatmulOptions } from './dense-matmul.ts';
 export { gatherDotScores, gatherDotJs, packedCodeBonus, packedCodeBonusJs, densGatedScores, densGatedScoresJs } from './candidate-scores.ts';
 export type { PackedCodeView } from './candidate-scores.ts';
+export { gatherMixedRows, gatherMixedRowsJs, scatterMixedRows, scatterMixedRowsJs } from './mixed-rows.ts';
+export type { MixedRowsBatch } from './mixed-rows.ts';
