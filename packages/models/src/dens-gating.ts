@@ -49,6 +49,12 @@ export interface DensBatchBuffers {
 
 const GATES = ['user', 'item', 'pos', 'neg'] as const;
 
+/** target[row·dim ..] += wt · src[so ..] (float32 stores), one row. */
+function addRow(target: Float32Array, dim: number, row: number, src: Float32Array, so: number, wt: number): void {
+  const ro = row * dim;
+  for (let d = 0; d < dim; d++) target[ro + d] = target[ro + d]! + wt * src[so + d]!;
+}
+
 /**
  * The gates, their gradient and optimizer, and the model side of a DENS step (gather the batch's
  * embeddings, the gating loss, scatter its gradient into the model's buffers); one per model.
@@ -156,23 +162,31 @@ export class DensGating {
     const nU = tables.nUsers;
     const uo = batch.users[b]! * dim;
     const po = (nU + batch.positives[b]!) * dim;
-    io.user.set(tables.pooled.subarray(uo, uo + dim), b * dim);
+    // Plain copy loops (no subarray views: this runs B·L·(2 + K) times per step).
+    const P = tables.pooled;
+    const user = io.user;
+    for (let d = 0, o = b * dim; d < dim; d++) user[o + d] = P[uo + d]!;
+    const UL = io.userLayers, PL = io.positiveLayers, NL = io.negativeLayers;
     for (let l = 0; l < L; l++) {
       const e = tables.layers[l]!;
-      io.userLayers.set(e.subarray(uo, uo + dim), (b * L + l) * dim);
-      io.positiveLayers.set(e.subarray(po, po + dim), (b * L + l) * dim);
+      const ro = (b * L + l) * dim;
+      for (let d = 0; d < dim; d++) {
+        UL[ro + d] = e[uo + d]!;
+        PL[ro + d] = e[po + d]!;
+      }
       for (let j = 0; j < K; j++) {
         const o = ((b * K + j) * L + l) * dim;
         if (neg.kind === 'items') {
           const no = (nU + neg.items[b * K + j]!) * dim;
-          io.negativeLayers.set(e.subarray(no, no + dim), o);
+          for (let d = 0; d < dim; d++) NL[o + d] = e[no + d]!;
         } else {
-          io.negativeLayers.fill(0, o, o + dim);
+          // A mixed negative's layer l is its weighted sources at layer l.
+          NL.fill(0, o, o + dim);
           const base = mixedOffset(b * K + j, l, L, neg.nSources);
           for (let s = 0; s < neg.nSources; s++) {
             const wt = neg.weights[base + s]!;
             const so = (nU + neg.items[base + s]!) * dim;
-            for (let d = 0; d < dim; d++) io.negativeLayers[o + d] = io.negativeLayers[o + d]! + wt * e[so + d]!;
+            for (let d = 0; d < dim; d++) NL[o + d] = NL[o + d]! + wt * e[so + d]!;
           }
         }
       }
@@ -191,6 +205,7 @@ export class DensGating {
     const K = neg.k;
     const nU = tables.nUsers;
     const gPool = tables.gradPool;
+    for (let l = 0; l < L; l++) tables.mixBuffer(l);
     for (let b = 0; b < batch.users.length; b++) {
       const u = batch.users[b]!;
       const p = nU + batch.positives[b]!;
@@ -199,19 +214,23 @@ export class DensGating {
       for (let l = 0; l < L; l++) {
         const target = tables.mixBuffer(l);
         const touched = tables.mixTouched(l);
-        const addRow = (row: number, src: Float32Array, so: number, wt: number): void => {
-          const ro = row * dim;
-          for (let d = 0; d < dim; d++) target[ro + d] = target[ro + d]! + wt * src[so + d]!;
-          touched.add(row);
-        };
-        addRow(u, io.gradUserLayers, (b * L + l) * dim, 1);
-        addRow(p, io.gradPositiveLayers, (b * L + l) * dim, 1);
+        addRow(target, dim, u, io.gradUserLayers, (b * L + l) * dim, 1);
+        touched.add(u);
+        addRow(target, dim, p, io.gradPositiveLayers, (b * L + l) * dim, 1);
+        touched.add(p);
         for (let j = 0; j < K; j++) {
           const o = ((b * K + j) * L + l) * dim;
-          if (neg.kind === 'items') addRow(nU + neg.items[b * K + j]!, io.gradNegativeLayers, o, 1);
-          else {
+          if (neg.kind === 'items') {
+            const r = nU + neg.items[b * K + j]!;
+            addRow(target, dim, r, io.gradNegativeLayers, o, 1);
+            touched.add(r);
+          } else {
             const base = mixedOffset(b * K + j, l, L, neg.nSources);
-            for (let s = 0; s < neg.nSources; s++) addRow(nU + neg.items[base + s]!, io.gradNegativeLayers, o, neg.weights[base + s]!);
+            for (let s = 0; s < neg.nSources; s++) {
+              const r = nU + neg.items[base + s]!;
+              addRow(target, dim, r, io.gradNegativeLayers, o, neg.weights[base + s]!);
+              touched.add(r);
+            }
           }
         }
       }
@@ -295,8 +314,7 @@ export class DensGating {
       }
       const sRp = gS[0]!;
       const sIp = gS[1]!;
-      const sRn = (k: number): number => gS[2 + 2 * k]!;
-      const sIn = (k: number): number => gS[3 + 2 * k]!;
+      // s(R⁻_k) = gS[2 + 2k], s(I⁻_k) = gS[3 + 2k] (indexed inline: no closures in this per-row loop).
       let rowLoss = softplus(sIp - sRp);
       const a1 = sigmoid(sIp - sRp);
       // Score gradients, accumulated in locals first (gS still holds the scores).
@@ -305,19 +323,19 @@ export class DensGating {
       const gRn = this.negScoreGrads;
       const gIn = this.negScoreGrads.subarray(K);
       gRn.fill(0, 0, 2 * K);
-      for (let k = 0; k < K; k++) x[k] = sRn(k) - sIn(k);
+      for (let k = 0; k < K; k++) x[k] = gS[2 + 2 * k]! - gS[3 + 2 * k]!;
       rowLoss += logOnePlusSumExp(x, K, probs);
       for (let k = 0; k < K; k++) {
         gRn[k] = gRn[k]! + probs[k]!;
         gIn[k] = gIn[k]! - probs[k]!;
       }
-      for (let k = 0; k < K; k++) x[k] = sRn(k) - sRp;
+      for (let k = 0; k < K; k++) x[k] = gS[2 + 2 * k]! - sRp;
       rowLoss += logOnePlusSumExp(x, K, probs);
       for (let k = 0; k < K; k++) {
         gRn[k] = gRn[k]! + probs[k]!;
         gRp -= probs[k]!;
       }
-      for (let k = 0; k < K; k++) x[k] = sIp - sIn(k);
+      for (let k = 0; k < K; k++) x[k] = sIp - gS[3 + 2 * k]!;
       rowLoss += logOnePlusSumExp(x, K, probs);
       for (let k = 0; k < K; k++) {
         gIp += probs[k]!;

@@ -31,7 +31,8 @@ export class EmbeddingTables {
   ) {
     this.nNodes = nUsers + nItems;
     const size = this.nNodes * dim;
-    this.layerWeights = new Float32Array(nLayers).fill(1 / nLayers);
+    // In the arena too: the mixed-negative kernels read the weights there.
+    this.layerWeights = compute.f32(nLayers).fill(1 / nLayers);
     this.layers = [compute.f32(size)];
     for (let l = 1; l < nLayers; l++) this.layers.push(compute.f32(size));
     this.pooled = nLayers === 1 ? this.layers[0]! : compute.f32(size);
