@@ -1,8 +1,8 @@
 /**
  * Issue 19's goal check for one `dtl experiment` output directory: for every non-baseline cell, its
  * per-seed test Recall@20 / NDCG@20, the relative gain of its mean over the strongest clean baseline of
- * the table (per metric: the baseline cell with the highest mean; a cell may differ per metric), on how
- * many shared seeds it is higher, and whether the goal holds: ≥ +3 % in both metrics and higher on
+ * the table (per metric: the baseline cell with the highest mean; a cell may differ per metric) over the
+ * seeds both finished, on how many of those seeds it is higher, and whether the goal holds: ≥ +3 % in both metrics and higher on
  * every seed in both. Reads the directory's results.json (written by `dtl experiment`, or by
  * `dtl experiment --report-only` while a grid still runs).
  *
@@ -54,12 +54,17 @@ for (const c of cells) {
     console.log(`| ${c.name} (baseline) | ${seeds.length} | ${perSeed('recall@20')} | ${perSeed('ndcg@20')} | | | | |`);
     continue;
   }
-  const gains = METRICS.map((m) => mean(c, m) / mean(strongest[m], m) - 1);
-  const higher = METRICS.map((m) => {
+  // Gains and wins over the seeds both cells finished (a grid still running may have fewer seeds in one).
+  const vs = METRICS.map((m) => {
     const base = bySeed(strongest[m], m);
+    const own = bySeed(c, m);
     const shared = seeds.filter((s) => base.has(s));
-    return { wins: shared.filter((s) => bySeed(c, m).get(s)! > base.get(s)!).length, of: shared.length };
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const gain = shared.length ? avg(shared.map((s) => own.get(s)!)) / avg(shared.map((s) => base.get(s)!)) - 1 : NaN;
+    return { gain, wins: shared.filter((s) => own.get(s)! > base.get(s)!).length, of: shared.length };
   });
+  const gains = vs.map((v) => v.gain);
+  const higher = vs;
   const met = gains.every((g) => g >= GOAL) && higher.every((h) => h.of > 0 && h.wins === h.of);
   console.log(`| ${c.name}${c.leaky ? ' **LEAKY**' : ''} | ${seeds.length} | ${perSeed('recall@20')} | ${perSeed('ndcg@20')} | ${pct(gains[0]!)} | ${pct(gains[1]!)} | ${higher.map((h) => `${h.wins}/${h.of}`).join(', ')} | ${c.leaky ? 'n/a (leaky)' : met ? '**yes**' : 'no'} |`);
 }
