@@ -4,19 +4,18 @@ import { resolve } from 'node:path';
 import { DtlError, csrFromPairs, csrHas, csrUnion } from '@dtl/core';
 import type { CfModel, Codebook, Csr, DensGates, InteractionData, ProgressFn } from '@dtl/core';
 import { createSyncTeam, createWorkerPool } from '@dtl/kernels';
-import { loadTfjs } from '@dtl/kernels/tfjs';
-import { createLightGcnModel, createMfModel, fit, restoreBest } from '@dtl/models';
-import { createTwoTowerModel } from '@dtl/models/tfjs';
+import { fit, restoreBest } from '@dtl/models';
 import type { EpochRecord, FitResult, Metrics, OptimizerKind } from '@dtl/models';
 import type { SyncTeam } from '@dtl/kernels';
 import { createSplitEvaluator } from './evaluation.ts';
+import { DEFAULT_THREADS } from './train-defaults.ts';
 import { buildSampler } from './samplers.ts';
+import { buildModel } from './models.ts';
+import type { ModelName } from './models.ts';
 import { ensureRunDir, withRunLock } from './run-lock.ts';
 import { RUN_FORMAT, fingerprintOf, loadTrainingData, readRunJson, runPaths, writeResultJson, writeRunEmbeddings, writeRunJson } from './run-dir/index.ts';
 import type { SamplerConfig } from './samplers.ts';
 
-export const MODEL_NAMES = ['mf', 'lightgcn', 'two-tower'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** Everything that determines a training run (its fingerprint guards resume). */
 export interface TrainConfig {
@@ -38,22 +37,6 @@ export interface TrainConfig {
   readonly carveValid: number;
 }
 
-export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'data'> = {
-  model: 'mf',
-  sampler: { name: 'rns' },
-  epochs: 1000,
-  evalEvery: 5,
-  patience: 10,
-  seed: 2022,
-  lr: 1e-3,
-  dim: 64,
-  layers: 3,
-  batchSize: 2048,
-  l2: 1e-4,
-  optimizer: 'adam',
-  negatives: 1,
-  carveValid: 0.1,
-};
 
 /** How judged false negatives enter training (method.md §7 and issue 8's alternatives). */
 export type FnUse = 'positive' | 'exclude' | 'weighted';
@@ -135,42 +118,6 @@ export { loadTrainingData, fingerprintOf };
  */
 export function testMaskFor(mask: Csr, data: InteractionData, validCarved: boolean): Csr {
   return validCarved && data.valid ? csrUnion(mask, data.valid) : mask;
-}
-
-/** A model plus the compute backend it runs on (printed by the CLI) and a disposer. */
-export interface BuiltModel {
-  readonly model: CfModel;
-  readonly backend: string;
-  dispose(): void;
-}
-
-/**
- * Builds the configured model. MF and LightGCN run on the hand-written kernels; `two-tower` is the
- * tfjs-autodiff example model, on the tfjs backend chosen at run time (tfjs-node, else wasm, else cpu).
- */
-export async function buildModel(config: TrainConfig, data: InteractionData, train: Csr, team: SyncTeam | undefined): Promise<BuiltModel> {
-  const common = {
-    nUsers: data.nUsers,
-    nItems: data.nItems,
-    dim: config.dim,
-    l2: config.l2,
-    seed: config.seed,
-    optimizer: { kind: config.optimizer, lr: config.lr },
-    dens: config.sampler.name === 'dens' ? { gamma: config.sampler.densGamma } : undefined,
-  };
-  const threads = team?.threads ?? 1;
-  const kernels = `js/wasm kernels (${threads} thread${threads > 1 ? 's' : ''}); tfjs not used`;
-  if (config.model === 'mf') return { model: createMfModel({ ...common, team }), backend: kernels, dispose: () => {} };
-  if (config.model === 'lightgcn') return { model: createLightGcnModel({ ...common, team, train, layers: config.layers }), backend: kernels, dispose: () => {} };
-  if (config.model === 'two-tower') {
-    if (config.optimizer === 'lazy-adam') throw new DtlError('INVALID_ARGUMENT', 'two-tower supports --optimizer adam or sgd');
-    if (common.dens) throw new DtlError('INVALID_ARGUMENT', 'sampler dens needs DENS gates, which only mf and lightgcn train');
-    const { tf, backend, skipped } = await loadTfjs();
-    const model = createTwoTowerModel({ ...common, tf, optimizer: { kind: config.optimizer, lr: config.lr } });
-    const why = skipped.length ? ` (skipped: ${skipped.map((s) => `${s.backend}: ${s.reason.split('\n')[0]!.slice(0, 80)}`).join('; ')})` : '';
-    return { model, backend: `tfjs-${backend}${why}`, dispose: () => model.dispose() };
-  }
-  throw new DtlError('INVALID_ARGUMENT', `unknown model "${String(config.model)}"; one of ${MODEL_NAMES.join(', ')}`);
 }
 
 function csrHash(csr: Csr): string {
@@ -303,7 +250,7 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
     const setup = trainingSets(data, fn, protocol);
     if (fn) options.onInfo?.(`false negatives (${fn.label}): ${fn.pairs.indices.length} pairs, ${setup.used} used as ${fn.use}${protocol === 'paper' ? ' after the LEAKY held-out filter' : ''}`);
     const { train, exclude, pairWeights, mask } = setup;
-    const threads = options.threads ?? 2;
+    const threads = options.threads ?? DEFAULT_THREADS;
     const team = threads > 1 ? createSyncTeam({ threads }) : undefined;
     const pool = threads > 1 ? createWorkerPool({ size: threads }) : undefined;
     try {

@@ -3,7 +3,7 @@ import { readConfigFile } from '../config-file.ts';
 import type { Command } from 'commander';
 import { DtlError } from '@dtl/core';
 import { pipelineConfigSchema } from '../pipeline/config.ts';
-import { MODEL_NAMES } from '../training.ts';
+import { MODEL_NAMES } from '../models.ts';
 
 /**
  * The `dtl train --config FILE` vocabulary: the keys of `dtl run`'s `train:` section (one schema, read

@@ -1,8 +1,11 @@
 import { Command, Option } from 'commander';
 import { DtlError, csrFromPairs } from '@dtl/core';
 import { createOutput } from '../output.ts';
-import { DEFAULT_TRAIN_CONFIG, MODEL_NAMES, runTraining } from '../training.ts';
-import type { FalseNegativeInput, FnUse, ModelName, Protocol, TrainConfig } from '../training.ts';
+import { runTraining } from '../training.ts';
+import { MODEL_NAMES } from '../models.ts';
+import type { ModelName } from '../models.ts';
+import { DEFAULT_THREADS, DEFAULT_TRAIN_CONFIG } from '../train-defaults.ts';
+import type { FalseNegativeInput, FnUse, Protocol, TrainConfig } from '../training.ts';
 import { readFalseNegativeSet } from '@dtl/llm-fn';
 import { loadDataset, readPairsFile } from '@dtl/data';
 import { SAMPLER_NAMES, isSamplerName } from '../samplers.ts';
@@ -32,7 +35,7 @@ export function register(program: Command): void {
     .addOption(new Option('--optimizer <kind>', 'adam = PyTorch dense semantics').choices(['adam', 'lazy-adam', 'sgd']).default(d.optimizer))
     .option('--negatives <k>', 'negatives per positive', positiveInt, d.negatives)
     .option('--carve-valid <fraction>', 'carve this fraction of train into validation when the dataset has none (0 = train a fixed number of epochs)', fraction, d.carveValid)
-    .option('--threads <n>', 'compute threads (results do not depend on it)', positiveInt, 2)
+    .option('--threads <n>', 'compute threads (results do not depend on it)', positiveInt, DEFAULT_THREADS)
     .option('--fn <file>', 'judged false negatives: a dtl judge artifact (false-negatives.json)')
     .option('--fn-pairs <file>', "judged false negatives as 'user item' pair lines (e.g. the authors' train_enhance_dtl_fni.txt)")
     .option('--fn-offset <n>', 'item id offset in --fn-pairs (the authors\' files: 15138)', nonNegativeInt, 0)

@@ -18,7 +18,7 @@ import { loadForTraining, runTraining } from '../training.ts';
 import type { TrainConfig, TrainSummary } from '../training.ts';
 import type { PipelineConfig, TrainSectionConfig } from './config.ts';
 import { runStage } from './stage-runner.ts';
-import { readCodesFile } from '../samplers.ts';
+import { readCodesFile } from '../code-files.ts';
 import { trainConfigOf } from './section-config.ts';
 import { baselineSectionOf } from './config.ts';
 import { compareWithBaseline } from './baseline-comparison.ts';
