@@ -174,9 +174,9 @@ export function isSamplerName(name: string): name is SamplerName {
 }
 
 /** The registry row of a sampler; INVALID_ARGUMENT naming the choices for an unknown one. */
-export function samplerEntry(name: string): SamplerEntry {
-  if (!isSamplerName(name)) throw new DtlError('INVALID_ARGUMENT', `unknown sampler "${name}"; one of ${SAMPLER_NAMES.join(', ')}`);
-  return SAMPLERS[name];
+export function samplerEntry(name: string, registry: Readonly<Record<string, SamplerEntry>> = SAMPLERS): SamplerEntry {
+  if (!Object.hasOwn(registry, name)) throw new DtlError('INVALID_ARGUMENT', `unknown sampler "${name}"; one of ${Object.keys(registry).join(', ')}`);
+  return registry[name]!;
 }
 
 function treePool(co: Codebook | undefined, se: Codebook | undefined, share: number): NegativeSampler {
@@ -232,8 +232,14 @@ function createDtl(config: SamplerConfig, { data, onInfo }: SamplerContext): Neg
  * popularity sampling. `onInfo` receives what was loaded for the DTL sampler (per code file: items
  * covered, tree depth) and which views are off.
  */
-export function buildSampler(config: SamplerConfig, data: InteractionData, model: SamplerModelContext = {}, onInfo: (line: string) => void = () => {}): NegativeSampler {
-  return samplerEntry(String(config.name)).create(config, { data, densGates: model.densGates, onInfo });
+export function buildSampler(
+  config: SamplerConfig,
+  data: InteractionData,
+  model: SamplerModelContext = {},
+  onInfo: (line: string) => void = () => {},
+  registry: Readonly<Record<string, SamplerEntry>> = SAMPLERS,
+): NegativeSampler {
+  return samplerEntry(String(config.name), registry).create(config, { data, densGates: model.densGates, onInfo });
 }
 
 /**
