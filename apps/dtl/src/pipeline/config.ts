@@ -72,9 +72,9 @@ export const pipelineConfigSchema = z
       .strict()
       .default({ preset: 'default', seed: 7 }),
     carveValid: z.number().min(0).max(0.5).default(d.carveValid).describe('carve this fraction of train into validation when the dataset has none'),
-    seed: z.number().int().default(d.seed),
+    seed: z.number().int().default(d.seed).describe('seed of everything'),
     protocol: z.enum(['clean', 'paper']).default('clean').describe('paper = the authors\' leaky filter and masking'),
-    threads: positiveInt.default(DEFAULT_THREADS),
+    threads: positiveInt.default(DEFAULT_THREADS).describe('compute threads (results do not depend on it)'),
     pretrain: trainSection(RUN_SECTION_DEFAULTS.pretrain).default(trainSection(RUN_SECTION_DEFAULTS.pretrain).parse({})),
     trees: z
       .object({
