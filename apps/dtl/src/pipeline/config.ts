@@ -6,11 +6,13 @@ import { DTL_SAMPLER_DEFAULTS } from '@dtl/sampler';
 import { APP_CANDIDATES_DEFAULT, SAMPLER_NAMES, SAMPLER_OPTIONS_SHAPE } from '../samplers.ts';
 import type { SamplerName } from '../samplers.ts';
 import { DEFAULT_THREADS, DEFAULT_TRAIN_CONFIG, RUN_SECTION_DEFAULTS } from '../train-defaults.ts';
+import { TRAIN_OPTIONS_SHAPE } from '../train-vocabulary.ts';
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().min(0);
 
 const d = DEFAULT_TRAIN_CONFIG;
+const t = TRAIN_OPTIONS_SHAPE;
 // The sampler keys of the train vocabulary (samplers.ts, help text and ranges from the registry). The
 // pipeline sets the code files itself (trees stage), and keeps defaults on the four keys it always
 // had so their stage keys stay; the other sampler keys are absent unless written (= the sampler's default).
@@ -25,16 +27,16 @@ const trainSection = (defaults: { model: 'mf' | 'lightgcn'; sampler: SamplerName
     .object({
       model: z.enum(['mf', 'lightgcn']).default(defaults.model).describe('CF model'),
       sampler: z.enum(SAMPLER_NAMES).default(defaults.sampler).describe('negative sampler'),
-      epochs: positiveInt.default(defaults.epochs).describe('maximum epochs'),
-      evalEvery: positiveInt.default(d.evalEvery).describe('evaluate on valid every K epochs'),
-      patience: positiveInt.default(d.patience).describe('stop after P evaluations without a better valid Recall@20'),
-      lr: z.number().positive().default(d.lr).describe('learning rate'),
-      dim: positiveInt.default(d.dim).describe('embedding size'),
-      layers: z.number().int().min(0).default(d.layers).describe('LightGCN propagation layers'),
-      batchSize: positiveInt.default(d.batchSize).describe('training pairs per batch'),
-      l2: nonNegative.default(d.l2).describe('L2 coefficient on the batch layer-0 rows'),
-      optimizer: z.enum(['adam', 'lazy-adam', 'sgd']).default(d.optimizer),
-      negatives: positiveInt.default(d.negatives).describe('negatives per positive'),
+      epochs: t.epochs.default(defaults.epochs),
+      evalEvery: t.evalEvery.default(d.evalEvery),
+      patience: t.patience.default(d.patience),
+      lr: t.lr.default(d.lr),
+      dim: t.dim.default(d.dim),
+      layers: t.layers.default(d.layers),
+      batchSize: t.batchSize.default(d.batchSize),
+      l2: t.l2.default(d.l2),
+      optimizer: t.optimizer.default(d.optimizer),
+      negatives: t.negatives.default(d.negatives),
       candidates: candidates.default(APP_CANDIDATES_DEFAULT),
       alphaCo: alphaCo.default(DTL_SAMPLER_DEFAULTS.alphaCo),
       alphaSe: alphaSe.default(DTL_SAMPLER_DEFAULTS.alphaSe),
