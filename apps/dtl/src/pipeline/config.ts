@@ -7,12 +7,15 @@ import { APP_CANDIDATES_DEFAULT, SAMPLER_NAMES, SAMPLER_OPTIONS_SHAPE } from '..
 import type { SamplerName } from '../samplers.ts';
 import { DEFAULT_THREADS, DEFAULT_TRAIN_CONFIG, RUN_SECTION_DEFAULTS } from '../train-defaults.ts';
 import { TRAIN_OPTIONS_SHAPE } from '../train-vocabulary.ts';
+import { JUDGE_DEFAULTS, TREES_DEFAULTS } from '../stage-defaults.ts';
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().min(0);
 
 const d = DEFAULT_TRAIN_CONFIG;
 const t = TRAIN_OPTIONS_SHAPE;
+const T = TREES_DEFAULTS;
+const J = JUDGE_DEFAULTS;
 // The sampler keys of the train vocabulary (samplers.ts, help text and ranges from the registry). The
 // pipeline sets the code files itself (trees stage), and keeps defaults on the four keys it always
 // had so their stage keys stay; the other sampler keys are absent unless written (= the sampler's default).
@@ -80,29 +83,29 @@ export const pipelineConfigSchema = z
     pretrain: trainSection(RUN_SECTION_DEFAULTS.pretrain).default(trainSection(RUN_SECTION_DEFAULTS.pretrain).parse({})),
     trees: z
       .object({
-        builder: z.enum(['spectral-kmeans', 'louvain']).default('spectral-kmeans'),
-        k: positiveInt.default(4),
-        leafSize: positiveInt.default(30),
-        dim: positiveInt.default(32).describe('spectral embedding size'),
+        builder: z.enum(['spectral-kmeans', 'louvain']).default(T.builder),
+        k: positiveInt.default(T.k),
+        leafSize: positiveInt.default(T.leafSize),
+        dim: positiveInt.default(T.dim).describe('spectral embedding size'),
         codesCo: z.string().optional().describe('use these co codes instead of building (authors\' format)'),
         codesSe: z.string().optional(),
-        codesOffset: z.number().int().min(0).default(0),
+        codesOffset: z.number().int().min(0).default(T.codesOffset),
       })
       .strict()
-      .default({ builder: 'spectral-kmeans', k: 4, leafSize: 30, dim: 32, codesOffset: 0 }),
+      .default({ ...T }),
     judge: z
       .object({
-        llm: z.string().default('rule').describe('rule | openai:<model>@<baseURL> | ollama:<model> | gguf:<path>'),
-        per: z.enum(['user', 'pair']).default('user'),
-        candidates: positiveInt.default(20),
+        llm: z.string().default(J.llm).describe('rule | openai:<model>@<baseURL> | ollama:<model> | gguf:<path>'),
+        per: z.enum(['user', 'pair']).default(J.per),
+        candidates: positiveInt.default(J.candidates),
         users: positiveInt.optional().describe('judge only users 0..n-1'),
-        threshold: z.number().min(0).max(1).default(1).describe('rule judge threshold'),
-        ruleMode: z.enum(['either', 'both', 'mean', 'co', 'se']).default('either'),
+        threshold: z.number().min(0).max(1).default(J.threshold).describe('rule judge threshold'),
+        ruleMode: z.enum(['either', 'both', 'mean', 'co', 'se']).default(J.ruleMode),
         concurrency: positiveInt.optional(),
-        timeoutMs: positiveInt.default(120_000),
-        retries: z.number().int().min(0).default(2),
+        timeoutMs: positiveInt.default(J.timeoutMs),
+        retries: z.number().int().min(0).default(J.retries),
         tokenBudget: positiveInt.optional(),
-        threads: positiveInt.default(1),
+        threads: positiveInt.default(J.threads),
         batch: z
           .object({
             out: z.string().min(1).optional().describe('batch request file to write (default stages/judge/batch-requests.jsonl)'),
@@ -115,7 +118,7 @@ export const pipelineConfigSchema = z
       })
       .strict()
       .refine((j) => j.batch === undefined || j.llm.startsWith('openai:'), { message: 'judge.batch needs judge.llm: openai:<model>[@<baseURL>] (the model the batch engine serves)', path: ['batch'] })
-      .default({ llm: 'rule', per: 'user', candidates: 20, threshold: 1, ruleMode: 'either', timeoutMs: 120_000, retries: 2, threads: 1 }),
+      .default({ ...J }),
     fn: z
       .object({
         use: z.enum(['positive', 'exclude', 'weighted', 'none']).default('positive').describe('how judged false negatives enter training'),
