@@ -4,8 +4,8 @@ import { gatherDotScores } from '@dtl/kernels';
  * The fused gather+dot kernel of the two-pass samplers: for every pair b and each of its `perPair`
  * candidates, `out[b*perPair + c] = ⟨U[users[b]], I[cand[b*perPair + c]]⟩` over `dim`, accumulated in
  * float64 with four independent accumulators. Runs `gatherDotScores` of @dtl/kernels: WebAssembly
- * SIMD when the model's embeddings live in a wasm arena (models built with the wasm kernels), else
- * {@link scoreCandidatesJs}; both give the same float64 bits, hence the same picks.
+ * SIMD when the model's embeddings live in a wasm arena (models built with the wasm kernels), else its
+ * typed-array JS twin `gatherDotJs`; both give the same float64 bits, hence the same picks.
  */
 export function scoreCandidates(
   users: Int32Array,
@@ -17,27 +17,6 @@ export function scoreCandidates(
   out: Float64Array,
 ): void {
   gatherDotScores(users, cand, perPair, U, I, dim, out);
-}
-
-/** The typed-array JS version of {@link scoreCandidates} (what the samplers ran before the wasm kernel). */
-export function scoreCandidatesJs(
-  users: Int32Array,
-  cand: Int32Array,
-  perPair: number,
-  U: Float32Array,
-  I: Float32Array,
-  dim: number,
-  out: Float64Array,
-): void {
-  const d4 = dim - (dim % 4);
-  for (let b = 0; b < users.length; b++) {
-    const uo = users[b]! * dim;
-    const base = b * perPair;
-    for (let c = 0; c < perPair; c++) {
-      const io = cand[base + c]! * dim;
-      out[base + c] = dot(U, uo, I, io, dim, d4);
-    }
-  }
 }
 
 /** ⟨a[ao..ao+dim), b[bo..bo+dim)⟩ in float64; `d4` = dim rounded down to a multiple of 4. */
