@@ -10,7 +10,6 @@ import { TRAIN_OPTIONS_SHAPE } from '../train-vocabulary.ts';
 import { JUDGE_DEFAULTS, TREES_DEFAULTS } from '../stage-defaults.ts';
 
 const positiveInt = z.number().int().positive();
-const nonNegative = z.number().min(0);
 
 const d = DEFAULT_TRAIN_CONFIG;
 const t = TRAIN_OPTIONS_SHAPE;
