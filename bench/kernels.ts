@@ -27,14 +27,12 @@ import type { WeightedCsr } from '@dtl/core';
 import { loadDataset } from '@dtl/data';
 import {
   adamDenseRange,
+  createCompute,
   createDenseMatmul,
   createSyncTeam,
   createWasmArena,
   spmm,
-  wasmAdamDense,
   wasmKernelsSupported,
-  wasmSpmm,
-  wasmSpmmRows,
 } from '@dtl/kernels';
 import type { SyncTeam } from '@dtl/kernels';
 import { createLightGcnModel, createMfModel, normalizedBipartiteAdjacency } from '@dtl/models';
@@ -90,6 +88,8 @@ function gemmBench(args: string[]): void {
   for (const [n, k, m] of shapes) {
     const arena = createWasmArena({ initialBytes: 4 * (3 * n * k + 2 * k * m + 4 * n * m + n + 1) + (1 << 20) });
     const mm = createDenseMatmul({ arena });
+    // One thread on the same arena: compute.spmm is the wasm SpMM kernel there.
+    const compute = createCompute({ arena });
     const rng = createRng(3);
     const a = arena.f32(n * k);
     const x = arena.f32(k * m);
@@ -109,7 +109,7 @@ function gemmBench(args: string[]): void {
     const row = (what: string, old: { median: number; best: number }, neu: { median: number; best: number }, identical: boolean): string =>
       `| ${what} | ${n} | ${k} | ${m} | ${old.median.toFixed(2)} (${old.best.toFixed(2)}) | ${(flop / old.median / 1e6).toFixed(1)} | ` +
       `${neu.median.toFixed(2)} (${neu.best.toFixed(2)}) | ${(flop / neu.median / 1e6).toFixed(1)} | ${(old.median / neu.median).toFixed(2)}× | ${identical ? 'yes' : 'NO'} |\n`;
-    const [old, neu] = timeAlternating([() => wasmSpmmRows(csr, x, yOld, m, 0, n), () => mm.matmul(a, x, yNew, n, k, m)], reps);
+    const [old, neu] = timeAlternating([() => compute.spmm(csr, x, yOld, m), () => mm.matmul(a, x, yNew, n, k, m)], reps);
     process.stdout.write(row('Y = A·X', old!, neu!, same(yOld, yNew)));
     if (k <= 1024) {
       // linear(A, W, b, Y, accumulate): W = Xᵀ in nn.Linear layout; old = the SpMM product + JS epilogue.
@@ -122,7 +122,7 @@ function gemmBench(args: string[]): void {
       yNew.fill(0);
       const linearOld = (): void => {
         mm.transpose(w, x, m, k); // what the old linear did (X already holds Wᵀ)
-        wasmSpmmRows(csr, x, tmp, m, 0, n);
+        compute.spmm(csr, x, tmp, m);
         for (let r = 0; r < n; r++) {
           const o = r * m;
           for (let c = 0; c < m; c++) yOld[o + c] = yOld[o + c]! + tmp[o + c]! + bias[c]!;
@@ -196,9 +196,10 @@ export async function main(args: string[]): Promise<void> {
         x.set(xJs);
         const y = arena.f32(size);
         const aW = adam((n) => arena.f32(n));
-        const spmmW1 = timeMs(() => wasmSpmm(a, x, y, dim), reps);
+        const compute = createCompute({ arena });
+        const spmmW1 = timeMs(() => compute.spmm(a, x, y, dim), reps);
         const spmmW2 = timeMs(() => team2.spmm(a, x, y, dim), reps);
-        const adamW1 = timeMs(() => wasmAdamDense(aW.p, aW.g, aW.m, aW.v, h, t++), reps);
+        const adamW1 = timeMs(() => compute.adamDense(aW.p, aW.g, aW.m, aW.v, h, t++), reps);
         const adamW2 = timeMs(() => team2.adamDense(aW.p, aW.g, aW.m, aW.v, h, t++), reps);
         rows.push(`| wasm SIMD | 1 | ${spmmW1.toFixed(2)} | ${((nnz * dim) / spmmW1 / 1e6).toFixed(2)} | ${adamW1.toFixed(2)} |`);
         rows.push(`| wasm SIMD | 2 | ${spmmW2.toFixed(2)} | ${((nnz * dim) / spmmW2 / 1e6).toFixed(2)} | ${adamW2.toFixed(2)} |`);

@@ -15,4 +15,4 @@ export type { ItemTree, ItemTreeNode, TreeBuilder } from './tree.ts';
 export type { FalseNegativeJudge, JudgeRequest, JudgeResult, JudgeLabel, JudgeItemCodes } from './judge.ts';
 export { mixedOffset, mixedBatchLength, negativeBatchLength, allocateMixedBatch, forEachSource, validateNegativeBatch } from './negative-batch.ts';
 export type { MixedNegativeBatch, NegativeBatchExpectation } from './negative-batch.ts';
-export { sigmoid, sigmoidDirect, softplus, logSigmoid } from './scalar-math.ts';
+export { sigmoid, sigmoidDirect, softplus, logSigmoid, logOnePlusSumExp } from './scalar-math.ts';

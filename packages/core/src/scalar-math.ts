@@ -1,5 +1,5 @@
 /**
- * Scalar math of the BPR and DENS losses, written once. Each function is what the hand-written
+ * Scalar math of the BPR and DENS losses (and the DENS sampler's gates), written once. Each function is what the hand-written
  * loops used before (values bit for bit), small enough for the JIT to inline in hot loops.
  */
 
@@ -29,4 +29,20 @@ export function softplus(x: number): number {
 /** log σ(x) = −softplus(−x), stable for large |x|. */
 export function logSigmoid(x: number): number {
   return -softplus(-x);
+}
+
+/**
+ * log(1 + Σ_k exp x_k) over x[0..K) and its gradient p_k = exp x_k / (1 + Σ exp x) into p, stably
+ * (shifted by m = max(0, max_k x_k)); the log-sum-exp terms of the DENS gating loss.
+ */
+export function logOnePlusSumExp(x: Float64Array, K: number, p: Float64Array): number {
+  let m = 0;
+  for (let k = 0; k < K; k++) if (x[k]! > m) m = x[k]!;
+  let sum = Math.exp(-m);
+  for (let k = 0; k < K; k++) {
+    p[k] = Math.exp(x[k]! - m);
+    sum += p[k]!;
+  }
+  for (let k = 0; k < K; k++) p[k] = p[k]! / sum;
+  return m + Math.log(sum);
 }

@@ -1,4 +1,4 @@
-import { DtlError } from '@dtl/core';
+import { DtlError, sigmoidDirect } from '@dtl/core';
 import { arenaOf, defaultWasmArena } from './wasm-arena.ts';
 import type { WasmArena } from './wasm-arena.ts';
 import { MAX_PAGES } from './internal/wasm-kernel-module.ts';
@@ -286,7 +286,7 @@ export function densGatedScoresJs(
       for (let c = 0; c < N; c++) {
         const o = ((t * N + c) * L + l) * dim;
         let s = 0;
-        for (let d = 0; d < dim; d++) s += eu[uo + d]! * ec[o + d]! * (w - 1 / (1 + Math.exp(-(zc[o + d]! + q[uo + d]!))));
+        for (let d = 0; d < dim; d++) s += eu[uo + d]! * ec[o + d]! * (w - sigmoidDirect(zc[o + d]! + q[uo + d]!));
         out[(t * L + l) * N + c] = s;
       }
     }

@@ -5,8 +5,8 @@ import { createDenseMatmul, denseKBlock } from './dense-matmul.ts';
 import type { DenseMatmul } from './dense-matmul.ts';
 import { wasmKernelsSupported } from './wasm-arena.ts';
 import type { WasmArena } from './wasm-arena.ts';
-import { wasmSpmmRows } from './wasm-kernels.ts';
-import { spmmRowsKernel } from './spmm.ts';
+import { wasmSpmmRows } from './internal/wasm-kernels.ts';
+import { spmmRowsKernel } from './internal/spmm-rows.ts';
 import { float32GemmReference } from './__tests__/float32-gemm-reference.ts';
 
 const f = Math.fround;

@@ -15,7 +15,7 @@
  * over a dense CSR index (float64 accumulation, as before).
  */
 import { DtlError } from '@dtl/core';
-import { spmmRowsKernel } from './spmm.ts';
+import { spmmRowsKernel } from './internal/spmm-rows.ts';
 import { tryCreateWasmArena } from './wasm-arena.ts';
 import type { WasmArena } from './wasm-arena.ts';
 import { denseGemmExports } from './internal/wasm-kernel-module.ts';

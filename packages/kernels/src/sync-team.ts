@@ -2,12 +2,12 @@ import { Worker, MessageChannel } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { DtlError } from '@dtl/core';
 import type { WeightedCsr } from '@dtl/core';
-import { spmmRowsKernel, spmmRowsSource } from './spmm.ts';
+import { spmmRowsKernel, spmmRowsSource } from './internal/spmm-rows.ts';
 import { adamDenseRange } from './adam.ts';
 import type { AdamHyper } from './adam.ts';
 import { arenaOf } from './wasm-arena.ts';
 import type { WasmArena } from './wasm-arena.ts';
-import { adamStepConstants, wasmAdamDense, wasmSpmm, wasmSpmmRows } from './wasm-kernels.ts';
+import { adamStepConstants, wasmAdamDense, wasmSpmm, wasmSpmmRows } from './internal/wasm-kernels.ts';
 import { baseExports, compiledModule, dimExports, dimKey } from './internal/wasm-kernel-module.ts';
 
 /**
@@ -25,7 +25,7 @@ import { baseExports, compiledModule, dimExports, dimKey } from './internal/wasm
  * same order. (Bit-exactness across thread counts therefore holds for these kernels.)
  *
  * WebAssembly path: when every array of a call lies in one {@link WasmArena} (`wasm-arena.ts`), the
- * team runs the wasm SIMD kernels of `wasm-kernels.ts` instead — each helper instantiates the same
+ * team runs the wasm SIMD kernels of `internal/wasm-kernels.ts` instead — each helper instantiates the same
  * compiled module on the arena's shared memory (both sent once over the port) and is handed byte
  * offsets, so nothing is copied. Those kernels are float32 and equally split-independent, so the
  * result is bit-identical to `wasmSpmm` / `wasmAdamDense` on one thread. Arrays outside an arena

@@ -8,7 +8,7 @@ export type WasmArenaMemory = WasmMemory;
 
 /**
  * A bump allocator over one shared `WebAssembly.Memory`: typed-array views whose byte offsets the
- * wasm kernels (`wasm-kernels.ts`) take directly, so training buffers are never copied in or out.
+ * wasm kernels (`internal/wasm-kernels.ts`, reached through `createCompute`) take directly, so training buffers are never copied in or out.
  *
  * Why shared: a shared memory never moves when it grows, so views handed out earlier stay valid
  * (a non-shared memory detaches its old `ArrayBuffer` on growth), and worker threads can instantiate

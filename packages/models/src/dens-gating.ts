@@ -17,10 +17,11 @@
  * The gates are initialized like PyTorch's `nn.Linear` (U(±1/√dim)) and updated by their own
  * optimizer of the model's kind and learning rate (PyTorch's Adam over all model parameters).
  */
-import { DtlError, sigmoid, softplus } from '@dtl/core';
+import { DtlError, logOnePlusSumExp, mixedOffset, sigmoid, softplus } from '@dtl/core';
 import { createDenseMatmul } from '@dtl/kernels';
 import type { DenseMatmul } from '@dtl/kernels';
-import type { DensGates, DensLinear, Rng } from '@dtl/core';
+import type { DensGates, DensLinear, Rng, TrainBatch } from '@dtl/core';
+import type { EmbeddingTables } from './internal/embedding-tables.ts';
 import { createOptimizer } from './optimizer.ts';
 import type { Optimizer, OptimizerOptions } from './optimizer.ts';
 
@@ -48,20 +49,16 @@ export interface DensBatchBuffers {
 
 const GATES = ['user', 'item', 'pos', 'neg'] as const;
 
-/** log(1 + Σ_k exp x_k) and its gradient p_k = exp x_k / (1 + Σ exp x), stably. */
-function logOnePlusSumExp(x: Float64Array, K: number, p: Float64Array): number {
-  let m = 0;
-  for (let k = 0; k < K; k++) if (x[k]! > m) m = x[k]!;
-  let sum = Math.exp(-m);
-  for (let k = 0; k < K; k++) {
-    p[k] = Math.exp(x[k]! - m);
-    sum += p[k]!;
-  }
-  for (let k = 0; k < K; k++) p[k] = p[k]! / sum;
-  return m + Math.log(sum);
+/** target[row·dim ..] += wt · src[so ..] (float32 stores), one row. */
+function addRow(target: Float32Array, dim: number, row: number, src: Float32Array, so: number, wt: number): void {
+  const ro = row * dim;
+  for (let d = 0; d < dim; d++) target[ro + d] = target[ro + d]! + wt * src[so + d]!;
 }
 
-/** The gates, their gradient and optimizer; one per model. */
+/**
+ * The gates, their gradient and optimizer, and the model side of a DENS step (gather the batch's
+ * embeddings, the gating loss, scatter its gradient into the model's buffers); one per model.
+ */
 export class DensGating {
   readonly gamma: number;
   readonly gates: DensGates;
@@ -146,6 +143,100 @@ export class DensGating {
     return this.io;
   }
 
+  /**
+   * The batch's pooled users and the per-layer embeddings of users, positives and negatives (a mixed
+   * negative's layer l is its weighted sources at layer l) into {@link buffers}(B, K); returns them.
+   */
+  gather(tables: EmbeddingTables, batch: TrainBatch): DensBatchBuffers {
+    const B = batch.users.length;
+    const io = this.buffers(B, batch.negatives.k);
+    for (let b = 0; b < B; b++) this.gatherRow(tables, batch, b, io);
+    return io;
+  }
+
+  private gatherRow(tables: EmbeddingTables, batch: TrainBatch, b: number, io: DensBatchBuffers): void {
+    const dim = this.dim;
+    const L = this.nLayers;
+    const neg = batch.negatives;
+    const K = neg.k;
+    const nU = tables.nUsers;
+    const uo = batch.users[b]! * dim;
+    const po = (nU + batch.positives[b]!) * dim;
+    // Plain copy loops (no subarray views: this runs B·L·(2 + K) times per step).
+    const P = tables.pooled;
+    const user = io.user;
+    for (let d = 0, o = b * dim; d < dim; d++) user[o + d] = P[uo + d]!;
+    const UL = io.userLayers, PL = io.positiveLayers, NL = io.negativeLayers;
+    for (let l = 0; l < L; l++) {
+      const e = tables.layers[l]!;
+      const ro = (b * L + l) * dim;
+      for (let d = 0; d < dim; d++) {
+        UL[ro + d] = e[uo + d]!;
+        PL[ro + d] = e[po + d]!;
+      }
+      for (let j = 0; j < K; j++) {
+        const o = ((b * K + j) * L + l) * dim;
+        if (neg.kind === 'items') {
+          const no = (nU + neg.items[b * K + j]!) * dim;
+          for (let d = 0; d < dim; d++) NL[o + d] = e[no + d]!;
+        } else {
+          // A mixed negative's layer l is its weighted sources at layer l.
+          NL.fill(0, o, o + dim);
+          const base = mixedOffset(b * K + j, l, L, neg.nSources);
+          for (let s = 0; s < neg.nSources; s++) {
+            const wt = neg.weights[base + s]!;
+            const so = (nU + neg.items[base + s]!) * dim;
+            for (let d = 0; d < dim; d++) NL[o + d] = NL[o + d]! + wt * e[so + d]!;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The gradient {@link batch} wrote into `io` into the model's buffers: the pooled user's part into
+   * gradPool, the per-layer parts into the per-layer buffers (a mixed negative's sources weighted by
+   * their mixing weights).
+   */
+  scatter(tables: EmbeddingTables, batch: TrainBatch, io: DensBatchBuffers): void {
+    const dim = this.dim;
+    const L = this.nLayers;
+    const neg = batch.negatives;
+    const K = neg.k;
+    const nU = tables.nUsers;
+    const gPool = tables.gradPool;
+    for (let l = 0; l < L; l++) tables.mixBuffer(l);
+    for (let b = 0; b < batch.users.length; b++) {
+      const u = batch.users[b]!;
+      const p = nU + batch.positives[b]!;
+      for (let d = 0; d < dim; d++) gPool[u * dim + d] = gPool[u * dim + d]! + io.gradUser[b * dim + d]!;
+      tables.touchedPool.add(u);
+      for (let l = 0; l < L; l++) {
+        const target = tables.mixBuffer(l);
+        const touched = tables.mixTouched(l);
+        addRow(target, dim, u, io.gradUserLayers, (b * L + l) * dim, 1);
+        touched.add(u);
+        addRow(target, dim, p, io.gradPositiveLayers, (b * L + l) * dim, 1);
+        touched.add(p);
+        for (let j = 0; j < K; j++) {
+          const o = ((b * K + j) * L + l) * dim;
+          if (neg.kind === 'items') {
+            const r = nU + neg.items[b * K + j]!;
+            addRow(target, dim, r, io.gradNegativeLayers, o, 1);
+            touched.add(r);
+          } else {
+            const base = mixedOffset(b * K + j, l, L, neg.nSources);
+            for (let s = 0; s < neg.nSources; s++) {
+              const r = nU + neg.items[base + s]!;
+              addRow(target, dim, r, io.gradNegativeLayers, o, neg.weights[base + s]!);
+              touched.add(r);
+            }
+          }
+        }
+      }
+    }
+  }
+
   /** dW += Aᵀ·X over n rows (A n×dim, X n×dim), db += column sums of A. */
   private addWeightGradient(a: Float32Array, x: Float32Array, n: number, gw: Float32Array, gb: Float32Array): void {
     const dim = this.dim;
@@ -223,8 +314,7 @@ export class DensGating {
       }
       const sRp = gS[0]!;
       const sIp = gS[1]!;
-      const sRn = (k: number): number => gS[2 + 2 * k]!;
-      const sIn = (k: number): number => gS[3 + 2 * k]!;
+      // s(R⁻_k) = gS[2 + 2k], s(I⁻_k) = gS[3 + 2k] (indexed inline: no closures in this per-row loop).
       let rowLoss = softplus(sIp - sRp);
       const a1 = sigmoid(sIp - sRp);
       // Score gradients, accumulated in locals first (gS still holds the scores).
@@ -233,19 +323,19 @@ export class DensGating {
       const gRn = this.negScoreGrads;
       const gIn = this.negScoreGrads.subarray(K);
       gRn.fill(0, 0, 2 * K);
-      for (let k = 0; k < K; k++) x[k] = sRn(k) - sIn(k);
+      for (let k = 0; k < K; k++) x[k] = gS[2 + 2 * k]! - gS[3 + 2 * k]!;
       rowLoss += logOnePlusSumExp(x, K, probs);
       for (let k = 0; k < K; k++) {
         gRn[k] = gRn[k]! + probs[k]!;
         gIn[k] = gIn[k]! - probs[k]!;
       }
-      for (let k = 0; k < K; k++) x[k] = sRn(k) - sRp;
+      for (let k = 0; k < K; k++) x[k] = gS[2 + 2 * k]! - sRp;
       rowLoss += logOnePlusSumExp(x, K, probs);
       for (let k = 0; k < K; k++) {
         gRn[k] = gRn[k]! + probs[k]!;
         gRp -= probs[k]!;
       }
-      for (let k = 0; k < K; k++) x[k] = sIp - sIn(k);
+      for (let k = 0; k < K; k++) x[k] = sIp - gS[3 + 2 * k]!;
       rowLoss += logOnePlusSumExp(x, K, probs);
       for (let k = 0; k < K; k++) {
         gIp += probs[k]!;

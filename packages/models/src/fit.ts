@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { DtlError, createRng, csrRowIds, shuffleInPlace } from '@dtl/core';
 import type { CfModel, Csr, ModelView, NegativeSampler, ProgressFn } from '@dtl/core';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { createEarlyStopping } from './early-stopping.ts';
+import type { Metrics } from './early-stopping.ts';
+import { fitCheckpointPath, loadFitCheckpoint, saveFitCheckpoint } from './fit-checkpoint.ts';
 import { createUniformSampler } from './uniform-sampler.ts';
 
-/** Metric name → value, e.g. `{ "recall@20": 0.1, "ndcg@20": 0.06 }`. */
-export type Metrics = Readonly<Record<string, number>>;
+export type { Metrics };
 
 /**
  * Scores the model on one held-out split. The fit loop never sees validation or test labels:
@@ -42,7 +41,7 @@ export interface FitOptions {
   readonly selectMetric?: string;
   /** Whether to also score the test split at every evaluation (learning curves), default true. */
   readonly testEachEvaluation?: boolean;
-  /** Directory for `checkpoint.bin`; when set, a checkpoint is written at each evaluation. */
+  /** Directory for `checkpoint.bin` (`fit-checkpoint.ts`); when set, a checkpoint is written at each evaluation. */
   readonly checkpointDir?: string;
   /** Resume from `checkpointDir/checkpoint.bin` when present, default true. */
   readonly resume?: boolean;
@@ -81,8 +80,6 @@ export interface FitResult {
   readonly bestParameters: Readonly<Record<string, Float32Array>>;
 }
 
-const CHECKPOINT_FILE = 'checkpoint.bin';
-
 /**
  * Trains a CF model with BPR: epochs over the shuffled training pairs in batches; per batch the
  * model propagates (forward), the sampler draws negatives with those embeddings, and the model
@@ -117,31 +114,17 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   }
 
   const history: EpochRecord[] = [];
-  let bestEpoch = 0;
-  let bestValue = -Infinity;
-  let bestValid: Metrics | undefined;
-  let bestTest: Metrics | undefined;
-  let bestParameters: Readonly<Record<string, Float32Array>> = model.parameters();
-  let sinceBest = 0;
+  const early = createEarlyStopping(model.parameters(), { patience, metric: selectMetric });
   let startEpoch = 1;
-  const checkpointPath = options.checkpointDir ? join(options.checkpointDir, CHECKPOINT_FILE) : undefined;
+  const checkpointPath = options.checkpointDir ? fitCheckpointPath(options.checkpointDir) : undefined;
 
-  if (checkpointPath && (options.resume ?? true) && existsSync(checkpointPath)) {
-    const ckpt = readCheckpoint(checkpointPath);
-    const meta = checkpointMeta(ckpt.meta, checkpointPath);
-    if (options.fingerprint !== undefined && meta.fingerprint !== options.fingerprint) {
-      throw new DtlError('STATE_MISMATCH', `checkpoint ${checkpointPath} was written by a run with other settings; use a new run directory or remove it`);
-    }
-    const tensors: Record<string, Float32Array> = {};
-    for (const [name, t] of Object.entries(ckpt.tensors)) if (!name.startsWith('best.')) tensors[name] = t;
-    model.setState({ model: meta.model, config: meta.config, step: meta.step, tensors });
-    history.push(...meta.history);
-    ({ bestEpoch, bestValue, sinceBest } = meta);
-    bestValid = meta.bestValid;
-    bestTest = meta.bestTest;
-    bestParameters = bestParametersOf(ckpt.tensors) ?? bestParameters;
-    startEpoch = meta.epoch + 1;
-    if (meta.finished) startEpoch = maxEpochs + 1;
+  const ckpt = checkpointPath && (options.resume ?? true) ? loadFitCheckpoint<EpochRecord>(checkpointPath, options.fingerprint) : undefined;
+  if (ckpt) {
+    model.setState(ckpt.state);
+    history.push(...ckpt.meta.history);
+    early.resume(ckpt.meta, ckpt.bestParameters ?? early.bestParameters);
+    startEpoch = ckpt.meta.epoch + 1;
+    if (ckpt.meta.finished) startEpoch = maxEpochs + 1;
   }
   const resumedFromEpoch = startEpoch - 1;
 
@@ -196,27 +179,18 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       record.valid = valid;
       if (test) record.test = test;
       record.evalSeconds = (performance.now() - e0) / 1000;
-      const value = valid[selectMetric];
-      if (value === undefined) throw new DtlError('INVALID_ARGUMENT', `validation metrics lack "${selectMetric}"`);
-      if (value > bestValue) {
-        bestValue = value;
-        bestEpoch = epoch;
-        bestValid = valid;
-        bestTest = test ?? (await options.evaluate!(model, 'test'));
-        bestParameters = model.parameters();
-        sinceBest = 0;
-      } else if (++sinceBest >= patience) {
-        stoppedEarly = true;
-      }
+      const verdict = early.observe(epoch, valid);
+      if (verdict.improved) early.keep(test ?? (await options.evaluate!(model, 'test')), model.parameters());
+      else if (verdict.stop) stoppedEarly = true;
     } else if (options.evaluate === undefined) {
-      bestEpoch = epoch;
-      bestParameters = model.parameters();
+      early.keepLast(epoch, model.parameters());
     }
     history.push(record);
     options.onEpoch?.(record);
     if (checkpointPath && (isEvalEpoch || epoch === maxEpochs || stoppedEarly)) {
       const state = model.getState();
-      const meta: CheckpointMeta = {
+      const { bestEpoch, bestValue, sinceBest, bestValid, bestTest } = early.state();
+      saveFitCheckpoint(checkpointPath, state, {
         fingerprint: options.fingerprint,
         model: state.model,
         config: state.config,
@@ -229,81 +203,21 @@ export async function fit(options: FitOptions): Promise<FitResult> {
         bestValid,
         bestTest,
         finished: stoppedEarly || epoch === maxEpochs,
-      };
-      writeCheckpoint(checkpointPath, { meta: meta as unknown as Record<string, unknown>, tensors: { ...state.tensors, ...prefixed(bestParameters) } });
+      }, early.bestParameters);
     }
   }
   const trainedEpochs = history.filter((h) => h.epoch > 0);
   const secondsPerEpoch = trainedEpochs.length ? trainedEpochs.reduce((s, h) => s + h.seconds, 0) / trainedEpochs.length : 0;
-  const finalStopped = stoppedEarly || (history.length > 0 && sinceBest >= patience && options.evaluate !== undefined);
+  const finalStopped = stoppedEarly || (history.length > 0 && early.sinceBest >= patience && options.evaluate !== undefined);
   return {
-    bestEpoch,
-    valid: bestValid,
-    test: bestTest,
+    bestEpoch: early.bestEpoch,
+    valid: early.bestValid,
+    test: early.bestTest,
     epochsRun: history.length ? history[history.length - 1]!.epoch : 0,
     stoppedEarly: finalStopped,
     resumedFromEpoch,
     secondsPerEpoch,
     history,
-    bestParameters,
+    bestParameters: early.bestParameters,
   };
-}
-
-/** Loads the best-epoch parameters into the model (optimizer state kept) and re-propagates. */
-export function restoreBest(model: CfModel, bestParameters: Readonly<Record<string, Float32Array>>): void {
-  model.setParameters(bestParameters);
-}
-
-// Checkpoints store the best-epoch parameters beside the state as `best.<parameter name>`.
-const BEST_PREFIX = 'best.';
-
-function prefixed(parameters: Readonly<Record<string, Float32Array>>): Record<string, Float32Array> {
-  const out: Record<string, Float32Array> = {};
-  for (const [name, t] of Object.entries(parameters)) out[BEST_PREFIX + name] = t;
-  return out;
-}
-
-/**
- * The best-epoch parameters a {@link fit} checkpoint holds (its `best.*` tensors, by parameter
- * name), or undefined when it holds none. Pass the result to {@link restoreBest}.
- */
-export function bestParametersOf(tensors: Readonly<Record<string, Float32Array>>): Record<string, Float32Array> | undefined {
-  let out: Record<string, Float32Array> | undefined;
-  for (const [name, t] of Object.entries(tensors)) {
-    if (name.startsWith(BEST_PREFIX)) (out ??= {})[name.slice(BEST_PREFIX.length)] = t;
-  }
-  return out;
-}
-
-interface CheckpointMeta {
-  fingerprint: string | undefined;
-  model: string;
-  config: Record<string, unknown>;
-  step: number;
-  epoch: number;
-  history: EpochRecord[];
-  bestEpoch: number;
-  bestValue: number;
-  sinceBest: number;
-  bestValid: Metrics | undefined;
-  bestTest: Metrics | undefined;
-  finished: boolean;
-}
-
-/** The resume state of a checkpoint, checked field by field (a hand-edited or foreign file is a DtlError, never a TypeError). */
-function checkpointMeta(raw: Readonly<Record<string, unknown>>, file: string): CheckpointMeta {
-  const bad = (field: string): never => {
-    throw new DtlError('INVALID_DATA', `checkpoint meta.${field} is missing or malformed; delete the checkpoint to restart the run`, { location: { file } });
-  };
-  const int = (k: string): void => {
-    if (!Number.isSafeInteger(raw[k]) || (raw[k] as number) < 0) bad(k);
-  };
-  if (typeof raw['model'] !== 'string') bad('model');
-  for (const k of ['step', 'epoch', 'bestEpoch', 'sinceBest']) int(k);
-  if (typeof raw['bestValue'] !== 'number' && raw['bestValue'] !== null) bad('bestValue');
-  if (!Array.isArray(raw['history']) || !raw['history'].every((h) => h !== null && typeof h === 'object' && Number.isSafeInteger((h as { epoch?: unknown }).epoch))) bad('history');
-  if (raw['config'] === null || typeof raw['config'] !== 'object') bad('config');
-  if (typeof raw['finished'] !== 'boolean') bad('finished');
-  // JSON has no -Infinity: a run with no evaluation yet stores its best value as null.
-  return { ...(raw as unknown as CheckpointMeta), bestValue: raw['bestValue'] === null ? -Infinity : (raw['bestValue'] as number) };
 }

@@ -1,5 +1,5 @@
-import { adamLazyRows, sgdRows, wasmAdamDense } from '@dtl/kernels';
-import type { AdamHyper, SyncTeam, WasmArena } from '@dtl/kernels';
+import { adamLazyRows, createCompute, sgdRows } from '@dtl/kernels';
+import type { AdamHyper, Compute, SyncTeam, WasmArena } from '@dtl/kernels';
 import { DtlError } from '@dtl/core';
 
 export type OptimizerKind = 'adam' | 'lazy-adam' | 'sgd';
@@ -20,6 +20,12 @@ export interface OptimizerOptions {
    * float64 kernel by float32 rounding). Default: plain SharedArrayBuffers and the JS kernel.
    */
   readonly arena?: WasmArena | undefined;
+  /**
+   * The compute object to allocate the moments from and run the dense update on (`createCompute`
+   * in `@dtl/kernels`); when given, `team` and `arena` are ignored. Default: one made from `team`
+   * and `arena` (JS kernel and plain SharedArrayBuffers without an arena).
+   */
+  readonly compute?: Compute | undefined;
 }
 
 /** Updates one flat parameter tensor of `rows × dim` from its gradient. */
@@ -36,20 +42,10 @@ export function createOptimizer(size: number, dim: number, options: OptimizerOpt
   const kind = options.kind ?? 'adam';
   const hyper: AdamHyper = { lr: options.lr ?? 1e-3, beta1: options.beta1 ?? 0.9, beta2: options.beta2 ?? 0.999, eps: options.eps ?? 1e-8 };
   if (!(hyper.lr > 0)) throw new DtlError('INVALID_ARGUMENT', `learning rate must be > 0, got ${hyper.lr}`);
-  const arena = options.arena;
-  const shared = (n: number): Float32Array => {
-    if (arena) {
-      try {
-        return arena.f32(n);
-      } catch {
-        // Arena full: fall back to a plain shared buffer (and the JS kernel).
-      }
-    }
-    return new Float32Array(new SharedArrayBuffer(Math.max(4, n * 4))).subarray(0, n);
-  };
-  const m = kind === 'sgd' ? new Float32Array(0) : shared(size);
-  const v = kind === 'sgd' ? new Float32Array(0) : shared(size);
-  const team = options.team;
+  // Without an arena: plain shared buffers and the JS kernel (a full arena falls back the same way).
+  const compute = options.compute ?? createCompute({ team: options.team, arena: options.arena, wasm: options.arena !== undefined });
+  const m = kind === 'sgd' ? new Float32Array(0) : compute.f32(size);
+  const v = kind === 'sgd' ? new Float32Array(0) : compute.f32(size);
   let t = 0;
   return {
     kind,
@@ -59,9 +55,8 @@ export function createOptimizer(size: number, dim: number, options: OptimizerOpt
     step(params, grads, rows, rowCount) {
       t++;
       if (kind === 'adam') {
-        // Both pick the wasm kernel when params, grads, m and v share an arena, else the JS one.
-        if (team) team.adamDense(params, grads, m, v, hyper, t);
-        else wasmAdamDense(params, grads, m, v, hyper, t, 0, size);
+        // The wasm kernel when params, grads, m and v share an arena, else the JS one.
+        compute.adamDense(params, grads, m, v, hyper, t);
       }
       else if (kind === 'lazy-adam') adamLazyRows(params, grads, m, v, hyper, t, rows, rowCount, dim);
       else sgdRows(params, grads, hyper.lr, rows, rowCount, dim);

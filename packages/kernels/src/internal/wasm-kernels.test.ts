@@ -1,12 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '@dtl/core';
 import type { Rng, WeightedCsr } from '@dtl/core';
-import { createWasmArena, wasmKernelsSupported } from './wasm-arena.ts';
-import type { WasmArena } from './wasm-arena.ts';
+import { createWasmArena, wasmKernelsSupported } from '../wasm-arena.ts';
+import type { WasmArena } from '../wasm-arena.ts';
 import { wasmAdamDense, wasmAxpy, wasmSpmm, wasmSpmmScatterRows } from './wasm-kernels.ts';
-import { spmm, spmmScatterRows } from './spmm.ts';
-import { adamDenseRange } from './adam.ts';
-import { createSyncTeam } from './sync-team.ts';
+import { spmm } from '../spmm.ts';
+import { spmmScatterRows } from './spmm-rows.ts';
+import { adamDenseRange } from '../adam.ts';
+import { createSyncTeam } from '../sync-team.ts';
 
 const f = Math.fround;
 

@@ -1,11 +1,11 @@
 import { DtlError } from '@dtl/core';
 import type { WeightedCsr } from '@dtl/core';
-import { spmmRowsKernel, spmmScatterRows } from './spmm.ts';
-import { adamDenseRange } from './adam.ts';
-import type { AdamHyper } from './adam.ts';
-import { arenaOf } from './wasm-arena.ts';
-import type { WasmArena } from './wasm-arena.ts';
-import { baseExports, dimExports } from './internal/wasm-kernel-module.ts';
+import { spmmRowsKernel, spmmScatterRows } from './spmm-rows.ts';
+import { adamDenseRange } from '../adam.ts';
+import type { AdamHyper } from '../adam.ts';
+import { arenaOf } from '../wasm-arena.ts';
+import type { WasmArena } from '../wasm-arena.ts';
+import { baseExports, dimExports } from './wasm-kernel-module.ts';
 
 /**
  * WebAssembly SIMD versions of the training kernels (SpMM, its row scatter, dense Adam, axpy), for
@@ -15,7 +15,8 @@ import { baseExports, dimExports } from './internal/wasm-kernel-module.ts';
  * Numerics: the wasm kernels compute in float32 (the JS kernels in float64, rounding on store), so
  * results differ from the JS path by float32 rounding — about 1e-7 relative per operation — but are
  * deterministic and independent of how rows/elements are split across threads. Kernel code:
- * `internal/wasm-kernel-module.ts`.
+ * `wasm-kernel-module.ts`. Internal: callers outside `@dtl/kernels` reach these through `createCompute`
+ * (`compute.ts`), which owns the wasm/JS choice.
  *
  * Measured on amazon-sports (343k nnz, 23.6k nodes, dim 64; one thread): SpMM 20 ms (JS) → ~3 ms,
  * dense Adam over 1.5M floats 6.8 ms → ~0.9 ms.
@@ -50,7 +51,7 @@ function spmmArena(a: WeightedCsr, x: Float32Array, y: Float32Array): WasmArena 
 
 /**
  * Rows [rowStart, rowEnd) of Y = A·X (Y overwritten, X and Y must not alias); wasm when every array
- * is in one arena, else the JS kernel of `spmm.ts`.
+ * is in one arena, else the JS kernel of `spmm-rows.ts`.
  */
 export function wasmSpmmRows(a: WeightedCsr, x: Float32Array, y: Float32Array, dim: number, rowStart: number, rowEnd: number): void {
   const arena = spmmArena(a, x, y);

@@ -1,0 +1,231 @@
+import { DtlError, mixedOffset, sigmoid, softplus } from '@dtl/core';
+import type { MixedNegativeBatch, TrainBatch } from '@dtl/core';
+import { gatherMixedRows, scatterMixedRows } from '@dtl/kernels';
+import type { EmbeddingTables } from './embedding-tables.ts';
+
+/**
+ * The BPR-with-L2 gradient of one batch (Rendle et al., UAI 2009), in the form of the
+ * LightGCN/MixGCF code:
+ *   loss = 1/(B·K) Σ_b Σ_j w_b·softplus(s_bj − s_b+) + λ/(2B)·Σ_b (‖u0‖² + ‖i0‖² + Σ_j ‖n0_j‖²)
+ * with s = ⟨pooled user, pooled item⟩ and ·0 the layer-0 rows. With d = w_b·σ(s_bj − s_b+)/(B·K):
+ *   ∂/∂u = d·(n − i),  ∂/∂i = −d·u,  ∂/∂n = d·u   (pooled rows; the reported `loss` excludes L2).
+ * Pooled gradients go to `gradPool`, L2 gradients to `gradE0`; a mixed negative's gradient goes to
+ * each of its source items at its own layer (`gradMix[l]`), weighted by its mixing weight. The
+ * propagation's backward pass (`propagation.ts`) takes it from there.
+ *
+ * Mixed negatives (MixGCF, DTL with mixing) take {@link accumulateMixed}: all of the batch's mixed
+ * rows are gathered in one call and, with propagation layers, their per-layer gradients scattered in
+ * one call after the loop (`gatherMixedRows` / `scatterMixedRows` of `@dtl/kernels`: WebAssembly SIMD
+ * when the tables are in the compute object's arena, else the JS loops; bit-identical either way and
+ * to the per-slot loops this replaced, because the per-layer mixed gradient tables receive nothing
+ * else during the loop, so deferring their updates keeps each row's order of additions).
+ */
+export class BprStep {
+  private readonly neg: Float64Array;
+  private readonly neg0: Float64Array;
+  private readonly itemLayers: Float32Array[];
+  private mixTargets: Float32Array[] = [];
+  private mixCap = 0;
+  private negRows: Float64Array = new Float64Array(0);
+  private neg0Rows: Float64Array = new Float64Array(0);
+  private slotUsers: Int32Array = new Int32Array(0);
+  private slotG: Float64Array = new Float64Array(0);
+
+  constructor(private readonly tables: EmbeddingTables) {
+    this.neg = new Float64Array(tables.dim);
+    this.neg0 = new Float64Array(tables.dim);
+    this.itemLayers = tables.layers.map((e) => e.subarray(tables.nUsers * tables.dim));
+  }
+
+  /** Float64 rows from the compute object (so the wasm kernels can write them in place). */
+  private f64(n: number): Float64Array {
+    const raw = this.tables.compute.f32(2 * n);
+    return new Float64Array(raw.buffer, raw.byteOffset, n);
+  }
+
+  /**
+   * Accumulates the batch's gradient into the tables' gradient buffers; returns Σ w_b·softplus (the
+   * BPR loss before the 1/(B·K) factor) and Σ of the squared layer-0 norms (before λ/(2B)).
+   * The batch must be validated (`validateNegativeBatch`); pairs are range-checked here.
+   */
+  accumulate(batch: TrainBatch, regScale: number, invBK: number): { lossSum: number; regSum: number } {
+    const negatives = batch.negatives;
+    if (negatives.kind === 'mixed') return this.accumulateMixed(batch, negatives, regScale, invBK);
+    const t = this.tables;
+    const { users, positives } = batch;
+    const B = users.length;
+    const K = negatives.k;
+    const dim = t.dim;
+    const nU = t.nUsers;
+    const P = t.pooled;
+    const E0 = t.layers[0]!;
+    const gPool = t.gradPool;
+    const gE0 = t.gradE0;
+    const neg = this.neg;
+    const neg0 = this.neg0;
+    let lossSum = 0;
+    let regSum = 0;
+    for (let b = 0; b < B; b++) {
+      const u = users[b]!;
+      const p = nU + positives[b]!;
+      if (u < 0 || u >= nU || p < nU || p >= t.nNodes) throw new DtlError('INVALID_ARGUMENT', `pair ${b} (${u}, ${positives[b]}) out of range`);
+      const pw = batch.pairWeights ? batch.pairWeights[b]! : 1;
+      const uo = u * dim;
+      const po = p * dim;
+      let sPos = 0;
+      for (let d = 0; d < dim; d++) sPos += P[uo + d]! * P[po + d]!;
+      t.touchedPool.add(u);
+      t.touchedPool.add(p);
+      for (let j = 0; j < K; j++) {
+        let sNeg = 0;
+        const n = nU + negatives.items[b * K + j]!;
+        const no = n * dim;
+        for (let d = 0; d < dim; d++) {
+          neg[d] = P[no + d]!;
+          neg0[d] = E0[no + d]!;
+        }
+        for (let d = 0; d < dim; d++) sNeg += P[uo + d]! * neg[d]!;
+        const x = sNeg - sPos;
+        lossSum += pw * softplus(x);
+        const g = pw * sigmoid(x) * invBK;
+        for (let d = 0; d < dim; d++) {
+          const ud = P[uo + d]!;
+          gPool[uo + d]! += g * (neg[d]! - P[po + d]!);
+          gPool[po + d]! -= g * ud;
+        }
+        let n0sq = 0;
+        for (let d = 0; d < dim; d++) n0sq += neg0[d]! * neg0[d]!;
+        regSum += n0sq;
+        for (let d = 0; d < dim; d++) {
+          gPool[no + d]! += g * P[uo + d]!;
+          gE0[no + d]! += regScale * neg0[d]!;
+        }
+        t.touchedPool.add(n);
+        t.touchedE0.add(n);
+      }
+      // L2 on the layer-0 rows of user and positive.
+      for (const r of [u, p]) {
+        const ro = r * dim;
+        let sq = 0;
+        for (let d = 0; d < dim; d++) {
+          const e = E0[ro + d]!;
+          sq += e * e;
+          gE0[ro + d]! += regScale * e;
+        }
+        regSum += sq;
+        t.touchedE0.add(r);
+      }
+    }
+    return { lossSum, regSum };
+  }
+
+  /** {@link accumulate} for a mixed batch: the same arithmetic in the same order per row (see the class). */
+  private accumulateMixed(batch: TrainBatch, negatives: MixedNegativeBatch, regScale: number, invBK: number): { lossSum: number; regSum: number } {
+    const t = this.tables;
+    const { users, positives } = batch;
+    const B = users.length;
+    const K = negatives.k;
+    const L = t.nLayers;
+    const S = negatives.nSources;
+    const dim = t.dim;
+    const nU = t.nUsers;
+    const P = t.pooled;
+    const E0 = t.layers[0]!;
+    const gPool = t.gradPool;
+    const gE0 = t.gradE0;
+    const nSlots = B * K;
+    if (nSlots > this.mixCap) {
+      this.mixCap = Math.max(nSlots, 2 * this.mixCap);
+      this.negRows = this.f64(this.mixCap * dim);
+      this.neg0Rows = this.f64(this.mixCap * dim);
+      this.slotUsers = new Int32Array(this.mixCap);
+      this.slotG = new Float64Array(this.mixCap);
+    }
+    const rowsBatch = { items: negatives.items, weights: negatives.weights, nSlots, nLayers: L, nSources: S };
+    const neg = this.negRows;
+    const neg0 = this.neg0Rows;
+    gatherMixedRows(rowsBatch, this.itemLayers, t.layerWeights, dim, neg, neg0);
+    if (L > 1 && this.mixTargets.length < L) {
+      for (let l = 0; l < L; l++) t.mixBuffer(l);
+      this.mixTargets = t.gradMix.slice(0, L).map((g) => g.subarray(nU * dim));
+    }
+    let lossSum = 0;
+    let regSum = 0;
+    for (let b = 0; b < B; b++) {
+      const u = users[b]!;
+      const p = nU + positives[b]!;
+      if (u < 0 || u >= nU || p < nU || p >= t.nNodes) throw new DtlError('INVALID_ARGUMENT', `pair ${b} (${u}, ${positives[b]}) out of range`);
+      const pw = batch.pairWeights ? batch.pairWeights[b]! : 1;
+      const uo = u * dim;
+      const po = p * dim;
+      let sPos = 0;
+      for (let d = 0; d < dim; d++) sPos += P[uo + d]! * P[po + d]!;
+      t.touchedPool.add(u);
+      t.touchedPool.add(p);
+      for (let j = 0; j < K; j++) {
+        const slot = b * K + j;
+        const no = slot * dim;
+        let sNeg = 0;
+        for (let d = 0; d < dim; d++) sNeg += P[uo + d]! * neg[no + d]!;
+        const x = sNeg - sPos;
+        lossSum += pw * softplus(x);
+        const g = pw * sigmoid(x) * invBK;
+        for (let d = 0; d < dim; d++) {
+          const ud = P[uo + d]!;
+          gPool[uo + d]! += g * (neg[no + d]! - P[po + d]!);
+          gPool[po + d]! -= g * ud;
+        }
+        let n0sq = 0;
+        for (let d = 0; d < dim; d++) n0sq += neg0[no + d]! * neg0[no + d]!;
+        regSum += n0sq;
+        if (L === 1) {
+          // MF: the mixed gradient goes to gradE0 itself, interleaved with the other pairs' terms.
+          const base = mixedOffset(slot, 0, 1, S);
+          for (let s = 0; s < S; s++) {
+            const r = nU + negatives.items[base + s]!;
+            const wt = negatives.weights[base + s]!;
+            const ro = r * dim;
+            const c = g * t.layerWeights[0]! * wt;
+            for (let d = 0; d < dim; d++) gE0[ro + d]! += c * P[uo + d]!;
+            t.touchedE0.add(r);
+            for (let d = 0; d < dim; d++) gE0[ro + d]! += regScale * wt * neg0[no + d]!;
+            t.touchedE0.add(r);
+          }
+        } else {
+          // Per-layer gradients: deferred to one scatterMixedRows after the loop. Here the rows they
+          // touch (in the same order) and the L2 term of the layer-0 sources.
+          this.slotUsers[slot] = u;
+          this.slotG[slot] = g;
+          for (let l = 0; l < L; l++) {
+            const touched = t.touchedMix[l]!;
+            const base = mixedOffset(slot, l, L, S);
+            for (let s = 0; s < S; s++) {
+              const r = nU + negatives.items[base + s]!;
+              touched.add(r);
+              if (l === 0) {
+                const wt = negatives.weights[base + s]!;
+                const ro = r * dim;
+                for (let d = 0; d < dim; d++) gE0[ro + d]! += regScale * wt * neg0[no + d]!;
+                t.touchedE0.add(r);
+              }
+            }
+          }
+        }
+      }
+      // L2 on the layer-0 rows of user and positive.
+      for (const r of [u, p]) {
+        const ro = r * dim;
+        let sq = 0;
+        for (let d = 0; d < dim; d++) {
+          const e = E0[ro + d]!;
+          sq += e * e;
+          gE0[ro + d]! += regScale * e;
+        }
+        regSum += sq;
+        t.touchedE0.add(r);
+      }
+    }
+    if (L > 1) scatterMixedRows(rowsBatch, this.mixTargets, t.layerWeights, dim, P, this.slotUsers, this.slotG);
+    return { lossSum, regSum };
+  }
+}
