@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { csrFromPairs } from '@dtl/core';
 import type { InteractionData, ModelView } from '@dtl/core';
 import { createSplitEvaluator } from './evaluation.ts';
-import { testMaskFor } from './training.ts';
+import { testMaskFor } from './protocol.ts';
 
 // One user, three items, 1-d embeddings: scores item0 3 > item1 2 > item2 1. Item 0 is the carved
 // validation item, item 1 the test item, item 2 a train item.

@@ -6,7 +6,7 @@ import type { WorkerPool } from '@dtl/kernels';
 export interface SplitEvaluatorOptions {
   /** Items masked at ranking time; default the observed train interactions (clean protocol). */
   readonly mask?: Csr;
-  /** Items masked when ranking for the test split; default `mask` (see `testMaskFor` in training.ts). */
+  /** Items masked when ranking for the test split; default `mask` (see `testMaskFor` in protocol.ts). */
   readonly testMask?: Csr;
   readonly ks?: readonly number[];
   readonly pool?: WorkerPool;

@@ -88,17 +88,7 @@ export function parseLlmSpec(text: string): LlmSpec {
 
 /** The endpoint a judge will talk to (origin and path; no secrets), or a local description. */
 export function judgeEndpoint(spec: LlmSpec): string {
-  switch (spec.kind) {
-    case 'rule':
-      return 'local rule judge (no network)';
-    case 'gguf':
-      return `local GGUF model ${spec.path} (no network)`;
-    case 'openai':
-    case 'ollama': {
-      const url = new URL(spec.baseURL ?? (spec.kind === 'openai' ? 'https://api.openai.com/v1' : 'http://127.0.0.1:11434'));
-      return `${spec.kind} model "${spec.model}" at host ${url.host} (${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')})`;
-    }
-  }
+  return judgeEntry(spec).endpoint(spec);
 }
 
 /** Loads an optional provider package, or an UNSUPPORTED DtlError naming the package to install. */
@@ -136,17 +126,46 @@ export interface AppJudge {
   dispose(): Promise<void>;
 }
 
-/** Instantiates the provider for `spec`. Provider-level retries are off: the runner retries and records. */
+/** The HTTP body cap of remote judges: 4× the reply cap plus 64 KiB (JSON envelope). */
 function httpCap(settings: JudgeSettings): number {
   return 4 * (settings.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES) + 64 * 1024;
 }
 
-export async function createJudge(spec: LlmSpec, settings: JudgeSettings): Promise<AppJudge> {
-  const none = async (): Promise<void> => {};
-  switch (spec.kind) {
-    case 'rule':
-      return { judge: createRuleJudge(settings.rule), dispose: none };
-    case 'openai': {
+/** The judge's settings a registry row builds from (the spec of its own kind). */
+type SpecOf<K extends LlmSpec['kind']> = Extract<LlmSpec, { kind: K }>;
+
+/** One row of the judge registry: the one place an `--llm` kind maps to its factory. */
+export interface JudgeEntry<K extends LlmSpec['kind'] = LlmSpec['kind']> {
+  readonly summary: string;
+  /** What the judge needs: the network (a host is printed before the first call), an optional package. */
+  readonly needs: { readonly network: boolean; readonly package?: string };
+  endpoint(spec: SpecOf<K>): string;
+  create(spec: SpecOf<K>, settings: JudgeSettings): Promise<AppJudge>;
+}
+
+const none = async (): Promise<void> => {};
+
+function remoteEndpoint(spec: SpecOf<'openai'> | SpecOf<'ollama'>): string {
+  const url = new URL(spec.baseURL ?? (spec.kind === 'openai' ? OPENAI_DEFAULT_URL : OLLAMA_DEFAULT_URL));
+  return `${spec.kind} model "${spec.model}" at host ${url.host} (${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')})`;
+}
+
+const OPENAI_DEFAULT_URL = 'https://api.openai.com/v1';
+const OLLAMA_DEFAULT_URL = 'http://127.0.0.1:11434';
+
+/** The judge registry, by `--llm` kind (the forms are parsed by {@link parseLlmSpec}). */
+export const JUDGES: { readonly [K in LlmSpec['kind']]: JudgeEntry<K> } = {
+  rule: {
+    summary: 'deterministic rule on the two trees\' code similarity',
+    needs: { network: false },
+    endpoint: () => 'local rule judge (no network)',
+    create: async (_spec, settings) => ({ judge: createRuleJudge(settings.rule), dispose: none }),
+  },
+  openai: {
+    summary: 'any OpenAI-compatible server (vLLM, llama.cpp server, LM Studio, OpenAI)',
+    needs: { network: true, package: '@langchain/openai' },
+    endpoint: remoteEndpoint,
+    create: async (spec, settings) => {
       const { ChatOpenAI } = await loadProvider('@langchain/openai', () => import('@langchain/openai'), 'the openai: judge');
       const model = new ChatOpenAI({
         model: spec.model,
@@ -158,12 +177,17 @@ export async function createJudge(spec: LlmSpec, settings: JudgeSettings): Promi
       });
       const judge = createLangChainJudge({
         model,
-        modelName: `openai:${spec.model}@${spec.baseURL ?? 'https://api.openai.com/v1'}`,
+        modelName: `openai:${spec.model}@${spec.baseURL ?? OPENAI_DEFAULT_URL}`,
         ...(settings.prompt ? { prompt: settings.prompt } : {}),
       });
       return { judge, dispose: none };
-    }
-    case 'ollama': {
+    },
+  },
+  ollama: {
+    summary: 'an Ollama server',
+    needs: { network: true, package: '@langchain/ollama' },
+    endpoint: remoteEndpoint,
+    create: async (spec, settings) => {
       const { ChatOllama } = await loadProvider('@langchain/ollama', () => import('@langchain/ollama'), 'the ollama: judge');
       const model = new ChatOllama({
         model: spec.model,
@@ -174,18 +198,32 @@ export async function createJudge(spec: LlmSpec, settings: JudgeSettings): Promi
       });
       const judge = createLangChainJudge({
         model,
-        modelName: `ollama:${spec.model}@${spec.baseURL ?? 'http://127.0.0.1:11434'}`,
+        modelName: `ollama:${spec.model}@${spec.baseURL ?? OLLAMA_DEFAULT_URL}`,
         ...(settings.prompt ? { prompt: settings.prompt } : {}),
       });
       return { judge, dispose: none };
-    }
-    case 'gguf': {
+    },
+  },
+  gguf: {
+    summary: 'a local GGUF model through node-llama-cpp (JSON-schema grammar)',
+    needs: { network: false, package: 'node-llama-cpp' },
+    endpoint: (spec) => `local GGUF model ${spec.path} (no network)`,
+    create: async (spec, settings) => {
       const judge = await createGgufJudge({
         modelPath: spec.path,
         threads: settings.threads ?? 1,
         ...(settings.prompt ? { prompt: settings.prompt } : {}),
       });
       return { judge, dispose: () => judge.dispose() };
-    }
-  }
+    },
+  },
+};
+
+function judgeEntry<K extends LlmSpec['kind']>(spec: SpecOf<K>): JudgeEntry<K> {
+  return JUDGES[spec.kind as K] as unknown as JudgeEntry<K>;
+}
+
+/** Instantiates the judge of `spec` through its registry row. Provider-level retries are off: the runner retries and records. */
+export async function createJudge(spec: LlmSpec, settings: JudgeSettings): Promise<AppJudge> {
+  return judgeEntry(spec).create(spec, settings);
 }

@@ -1,9 +1,12 @@
+import { z } from 'zod';
 import { DtlError, csrTranspose } from '@dtl/core';
 import type { Codebook, DensGates, InteractionData, NegativeSampler } from '@dtl/core';
-import { readFileSync } from 'node:fs';
-import { parseCodeText } from '@dtl/encoding';
-import { printable } from '@dtl/data';
 import {
+  AHNS_SAMPLER_DEFAULTS,
+  DENS_SAMPLER_DEFAULTS,
+  DNS_MN_SAMPLER_DEFAULTS,
+  DTL_SAMPLER_DEFAULTS,
+  POPULARITY_SAMPLER_DEFAULTS,
   createAhnsSampler,
   createDensSampler,
   createDnsMnSampler,
@@ -14,78 +17,59 @@ import {
   createRnsSampler,
   createTreePoolSampler,
 } from '@dtl/sampler';
+import { describeCodebook, readCodesOptional } from './code-files.ts';
 
-/** Samplers the app can build by name. `dens` also turns on the model's DENS gates (MF / LightGCN). */
-export const SAMPLER_NAMES = ['rns', 'pop', 'dns', 'dnsmn', 'mixgcf', 'ahns', 'dens', 'dtl'] as const;
-export type SamplerName = (typeof SAMPLER_NAMES)[number];
-
-export interface SamplerConfig {
-  readonly name: SamplerName;
-  /** Candidates per negative for dns/dnsmn/mixgcf/ahns/dtl (default 10). */
-  readonly candidates?: number | undefined;
-  /** DNS(M,N): keep the top N of M candidates (default 5). */
-  readonly topN?: number | undefined;
-  /** Popularity exponent (default 0.75). */
-  readonly popAlpha?: number | undefined;
-  /** AHNS α, β, p (defaults 1.0, 0.1, −2). */
-  readonly ahnsAlpha?: number | undefined;
-  readonly ahnsBeta?: number | undefined;
-  readonly ahnsP?: number | undefined;
-  /** DENS: weight γ of the gating loss (default 0.3) and warmup epochs (default 100). */
-  readonly densGamma?: number | undefined;
-  readonly densWarmup?: number | undefined;
-  /** DTL view weights (defaults 0.1 / 0.3). */
-  readonly alphaCo?: number | undefined;
-  readonly alphaSe?: number | undefined;
-  /** DTL: subtract the tree views instead of adding them (α → −α: penalise closeness to the positive). */
-  readonly alphaNegate?: boolean | undefined;
-  /** DTL false-negative-aware penalties (packages/sampler/src/fn-aware.ts): top band of tree agreement with the positive. */
-  readonly fnBand?: number | undefined;
-  readonly fnBandPenalty?: number | undefined;
-  /** DTL: weight β of the penalty on tree agreement with the user's history (default 0, off). */
-  readonly historyPenalty?: number | undefined;
-  /** DTL: share in [0, 1] of candidates drawn from the positive's sibling subtree in one tree, far in the other (default off). */
-  readonly treePool?: number | undefined;
-  /** DTL: mix like MixGCF (default true); false picks real items. */
-  readonly mixing?: boolean | undefined;
-  /** DTL code files in the authors' format `item: 0-2-1-3`, with `codesOffset` added to item ids. */
-  readonly codesCo?: string | undefined;
-  readonly codesSe?: string | undefined;
-  readonly codesOffset?: number | undefined;
-  /** Already-loaded codebooks (take precedence over files). */
-  readonly codebooks?: { readonly co?: Codebook | undefined; readonly se?: Codebook | undefined } | undefined;
-}
-
-export function isSamplerName(name: string): name is SamplerName {
-  return (SAMPLER_NAMES as readonly string[]).includes(name);
-}
-
-function readCodes(path: string | undefined, offset: number, nItems: number): Codebook | undefined {
-  return path ? readCodesFile(path, { offset, nItems }) : undefined;
-}
+export { describeCodebook, readCodesFile } from './code-files.ts';
 
 /**
- * Reads a code file (the authors' format, `readCodeFile` of @dtl/encoding) the way every app command
- * does: a missing file is NOT_FOUND, and invisible characters quoted in an error are spelled out
- * (`\u{feff}`), so the message shows what is in the file. (The BOM and int32 guards live in
- * `parseCodeText` itself.)
+ * The app's candidates per negative when none is given, for every sampler that scores candidates
+ * except DENS (whose library default, 6, applies). AHNS's own default is 32; the app's runs and
+ * tables use 10 for all, so the app keeps it.
  */
-export function readCodesFile(path: string, options: { readonly offset?: number; readonly nItems?: number } = {}): Codebook {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    throw new DtlError(code === 'ENOENT' ? 'NOT_FOUND' : 'IO_ERROR', code === 'ENOENT' ? 'code file not found' : `cannot read code file (${code ?? String(cause)})`, { location: { file: path }, cause });
-  }
-  try {
-    return parseCodeText(text, { ...options, file: path }).codebook;
-  } catch (error) {
-    if (!(error instanceof DtlError)) throw error;
-    const where = error.location ? `${error.location.file}${error.location.line !== undefined ? `:${error.location.line}` : ''}: ` : '';
-    const message = error.message.startsWith(where) ? error.message.slice(where.length) : error.message;
-    throw new DtlError(error.code, printable(message, { max: 300 }), { ...(error.location ? { location: error.location } : {}), cause: error });
-  }
+export const APP_CANDIDATES_DEFAULT = DTL_SAMPLER_DEFAULTS.candidates;
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().min(0);
+const nonNegative = z.number().min(0);
+const finite = z.number();
+
+/**
+ * Every sampler option of the train vocabulary — `dtl train`'s flags (`candidates` = `--candidates`,
+ * `topN` = `--top-n`, …), `dtl train --config` keys and `dtl run`'s train-section keys — with its
+ * help text (from the libraries' `*_DEFAULTS`). The key order is the order of `SamplerConfig` (run
+ * fingerprints hash it). A sampler's registry row lists the keys it reads.
+ */
+export const SAMPLER_OPTIONS_SHAPE = {
+  candidates: positiveInt.describe(`candidates per negative for dns, dnsmn, mixgcf, ahns, dtl (default ${APP_CANDIDATES_DEFAULT}), dens (default ${DENS_SAMPLER_DEFAULTS.candidates})`),
+  topN: positiveInt.describe(`DNS(M,N): choose among the top N of M candidates (default ${DNS_MN_SAMPLER_DEFAULTS.topN})`),
+  popAlpha: finite.describe(`popularity sampler exponent on item degree (default ${POPULARITY_SAMPLER_DEFAULTS.alpha})`),
+  ahnsAlpha: finite.describe(`AHNS α (default ${AHNS_SAMPLER_DEFAULTS.alpha.toFixed(1)})`),
+  ahnsBeta: finite.describe(`AHNS β (default ${AHNS_SAMPLER_DEFAULTS.beta})`),
+  ahnsP: finite.describe(`AHNS p (default ${AHNS_SAMPLER_DEFAULTS.p})`),
+  densGamma: nonNegative.describe('DENS: weight of the gating loss the model adds to BPR (default 0.3)'),
+  densWarmup: nonNegativeInt.describe(`DENS: epochs over which the full-candidate score term fades out (default ${DENS_SAMPLER_DEFAULTS.warmup})`),
+  alphaCo: nonNegative.describe(`DTL weight of the collaborative-structure tree view (default ${DTL_SAMPLER_DEFAULTS.alphaCo})`),
+  alphaSe: nonNegative.describe(`DTL weight of the latent-semantic tree view (default ${DTL_SAMPLER_DEFAULTS.alphaSe})`),
+  mixing: z.boolean().describe('DTL: MixGCF-style mixed negatives (default true; false picks real items)'),
+  alphaNegate: z.boolean().describe('DTL: subtract the tree views (α → −α): penalise candidates close to the positive, the likeliest false negatives'),
+  fnBand: finite.describe('DTL: penalise candidates whose tree agreement (min over trees of the prefix similarity) with the positive is ≥ x, in (0, 1] (default off)'),
+  fnBandPenalty: nonNegative.describe('DTL: penalty of a candidate in the fnBand top band (default 1 + |alpha-co| + |alpha-se|: below every candidate outside the band)'),
+  historyPenalty: nonNegative.describe("DTL: penalise β × max tree agreement of a candidate with the user's observed items (default 0, off)"),
+  treePool: nonNegative.describe("DTL: share in [0, 1] of candidates drawn from the positive's sibling subtree in one tree among items far in the other (default off)"),
+  codesCo: z.string().describe("DTL: co-tree codes in the authors' format `item: 0-2-1-3`"),
+  codesSe: z.string().describe("DTL: se-tree codes in the authors' format"),
+  codesOffset: nonNegativeInt.describe("subtract N from item ids in code files (the authors' files use n_users = 15138)"),
+} as const;
+
+export type SamplerOptionKey = keyof typeof SAMPLER_OPTIONS_SHAPE;
+/** The sampler options as values: each optional (absent = the sampler's default). */
+export type SamplerOptions = { readonly [K in SamplerOptionKey]?: z.infer<(typeof SAMPLER_OPTIONS_SHAPE)[K]> | undefined };
+
+/** A sampler by name with its options, as `dtl train` records it in run.json (`config.sampler`). */
+export interface SamplerConfig extends SamplerOptions {
+  readonly name: SamplerName;
+  /** Already-loaded codebooks (take precedence over files). */
+  readonly codebooks?: { readonly co?: Codebook | undefined; readonly se?: Codebook | undefined } | undefined;
 }
 
 /** What some samplers need from the model they train. */
@@ -94,22 +78,105 @@ export interface SamplerModelContext {
   readonly densGates?: (() => DensGates | undefined) | undefined;
 }
 
-/** `8,439 of 8,439 items have a code, depth 3–5 (mean 4.12)`: what a code file gave the sampler. */
-export function describeCodebook(codebook: Codebook): string {
-  let covered = 0;
-  let min = Infinity;
-  let max = 0;
-  let sum = 0;
-  for (let i = 0; i < codebook.nItems; i++) {
-    const depth = codebook.offsets[i + 1]! - codebook.offsets[i]!;
-    if (depth === 0) continue;
-    covered++;
-    sum += depth;
-    if (depth < min) min = depth;
-    if (depth > max) max = depth;
-  }
-  const depth = covered ? `depth ${min === max ? min : `${min}–${max}`} (mean ${(sum / covered).toFixed(2)})` : 'no codes';
-  return `${covered} of ${codebook.nItems} items have a code, ${depth}`;
+/** What a registry row's `create` receives besides the options. */
+export interface SamplerContext extends SamplerModelContext {
+  readonly data: InteractionData;
+  readonly onInfo: (line: string) => void;
+}
+
+/** One row of the sampler registry: the one place a name maps to a library factory. */
+export interface SamplerEntry {
+  /** One line for help texts. */
+  readonly summary: string;
+  /** The train-vocabulary keys this sampler reads (the others are ignored for it). */
+  readonly options: readonly SamplerOptionKey[];
+  /**
+   * What the sampler needs from the rest of the run: `codebooks` — the item codes of the trees
+   * (the pipeline's pretrain stage, which has none yet, cannot use it); `densGates` — the model
+   * must train DENS gates (MF / LightGCN turn them on when this is set).
+   */
+  readonly needs: { readonly codebooks?: boolean; readonly densGates?: boolean };
+  create(options: SamplerConfig, context: SamplerContext): NegativeSampler;
+}
+
+const DTL_OPTIONS = ['candidates', 'alphaCo', 'alphaSe', 'mixing', 'alphaNegate', 'fnBand', 'fnBandPenalty', 'historyPenalty', 'treePool', 'codesCo', 'codesSe', 'codesOffset'] as const;
+
+/**
+ * The sampler registry. Adding a sampler is its library file plus one row here (docs/ADDING_A_SAMPLER.md);
+ * its name then reaches `dtl train --sampler`, `dtl run`'s config, the experiment grids and the checks.
+ */
+export const SAMPLERS = {
+  rns: {
+    summary: 'uniform random negatives (BPR)',
+    options: [],
+    needs: {},
+    create: () => createRnsSampler(),
+  },
+  pop: {
+    summary: 'popularity-weighted negatives, ∝ degree^popAlpha',
+    options: ['popAlpha'],
+    needs: {},
+    create: (o, { data }) => {
+      const t = csrTranspose(data.train);
+      const degrees = new Float64Array(data.nItems);
+      for (let i = 0; i < data.nItems; i++) degrees[i] = t.indptr[i + 1]! - t.indptr[i]!;
+      return createPopularitySampler({ degrees, alpha: o.popAlpha });
+    },
+  },
+  dns: {
+    summary: 'DNS: the highest-scored of M candidates',
+    options: ['candidates'],
+    needs: {},
+    create: (o) => createDnsSampler({ candidates: o.candidates ?? APP_CANDIDATES_DEFAULT }),
+  },
+  dnsmn: {
+    summary: 'DNS(M,N): a random one of the top N of M candidates',
+    options: ['candidates', 'topN'],
+    needs: {},
+    create: (o) => createDnsMnSampler({ candidates: o.candidates ?? APP_CANDIDATES_DEFAULT, topN: o.topN }),
+  },
+  mixgcf: {
+    summary: 'MixGCF: positive mixing + hop mixing over M candidates',
+    options: ['candidates'],
+    needs: {},
+    create: (o) => createMixGcfSampler({ candidates: o.candidates ?? APP_CANDIDATES_DEFAULT }),
+  },
+  ahns: {
+    summary: 'AHNS: hardness adapted to the positive score',
+    options: ['candidates', 'ahnsAlpha', 'ahnsBeta', 'ahnsP'],
+    needs: {},
+    create: (o) => createAhnsSampler({ candidates: o.candidates ?? APP_CANDIDATES_DEFAULT, alpha: o.ahnsAlpha, beta: o.ahnsBeta, p: o.ahnsP }),
+  },
+  dens: {
+    summary: 'DENS: disentangled gates (the model trains them)',
+    options: ['candidates', 'densGamma', 'densWarmup'],
+    needs: { densGates: true },
+    create: (o, { densGates: getGates }) => {
+      const gates = getGates?.();
+      if (!getGates || !gates) throw new DtlError('INVALID_ARGUMENT', 'sampler dens needs a model that trains DENS gates (--model mf or lightgcn)');
+      return createDensSampler({ gates: () => getGates() ?? gates, candidates: o.candidates, warmup: o.densWarmup });
+    },
+  },
+  dtl: {
+    summary: 'DTL multi-view: preference scores + tree similarity (DTL-NS)',
+    options: DTL_OPTIONS,
+    needs: { codebooks: true },
+    create: createDtl,
+  },
+} as const satisfies Record<string, SamplerEntry>;
+
+export type SamplerName = keyof typeof SAMPLERS;
+/** Samplers the app can build by name (the registry's keys, in its order). */
+export const SAMPLER_NAMES = Object.keys(SAMPLERS) as [SamplerName, ...SamplerName[]];
+
+export function isSamplerName(name: string): name is SamplerName {
+  return Object.hasOwn(SAMPLERS, name);
+}
+
+/** The registry row of a sampler; INVALID_ARGUMENT naming the choices for an unknown one. */
+export function samplerEntry(name: string, registry: Readonly<Record<string, SamplerEntry>> = SAMPLERS): SamplerEntry {
+  if (!Object.hasOwn(registry, name)) throw new DtlError('INVALID_ARGUMENT', `unknown sampler "${name}"; one of ${Object.keys(registry).join(', ')}`);
+  return registry[name]!;
 }
 
 function treePool(co: Codebook | undefined, se: Codebook | undefined, share: number): NegativeSampler {
@@ -117,79 +184,79 @@ function treePool(co: Codebook | undefined, se: Codebook | undefined, share: num
   return createTreePoolSampler({ codes: { co, se }, share });
 }
 
-/**
- * Builds the configured sampler; `train` supplies item degrees for popularity sampling. `onInfo`
- * receives what was loaded for the DTL sampler (per code file: items covered, tree depth) and which
- * views are off.
- */
-export function buildSampler(config: SamplerConfig, data: InteractionData, model: SamplerModelContext = {}, onInfo: (line: string) => void = () => {}): NegativeSampler {
-  const candidates = config.candidates ?? 10;
-  switch (config.name) {
-    case 'rns':
-      return createRnsSampler();
-    case 'pop': {
-      const t = csrTranspose(data.train);
-      const degrees = new Float64Array(data.nItems);
-      for (let i = 0; i < data.nItems; i++) degrees[i] = t.indptr[i + 1]! - t.indptr[i]!;
-      return createPopularitySampler({ degrees, alpha: config.popAlpha });
-    }
-    case 'dns':
-      return createDnsSampler({ candidates });
-    case 'dnsmn':
-      return createDnsMnSampler({ candidates, topN: config.topN ?? 5 });
-    case 'mixgcf':
-      return createMixGcfSampler({ candidates });
-    case 'ahns':
-      return createAhnsSampler({ candidates, alpha: config.ahnsAlpha, beta: config.ahnsBeta, p: config.ahnsP });
-    case 'dens': {
-      const getGates = model.densGates;
-      const gates = getGates?.();
-      if (!getGates || !gates) throw new DtlError('INVALID_ARGUMENT', 'sampler dens needs a model that trains DENS gates (--model mf or lightgcn)');
-      return createDensSampler({ gates: () => getGates() ?? gates, candidates: config.candidates ?? 6, warmup: config.densWarmup });
-    }
-    case 'dtl': {
-      const offset = config.codesOffset ?? 0;
-      const co = config.codebooks?.co ?? readCodes(config.codesCo, offset, data.nItems);
-      const se = config.codebooks?.se ?? readCodes(config.codesSe, offset, data.nItems);
-      const alphaCo = config.alphaCo ?? 0.1;
-      const alphaSe = config.alphaSe ?? 0.3;
-      if (!co && !se && alphaCo + alphaSe > 0) {
-        throw new DtlError('INVALID_ARGUMENT', 'sampler dtl needs item codes: pass --codes-co/--codes-se (or set both alphas to 0)');
-      }
-      // A view whose codes are missing must be switched off explicitly (alpha 0, the ablation), never
-      // silently: the run would otherwise be an ablation its author did not ask for.
-      const views = [
-        { name: 'co', codes: co, alpha: alphaCo, file: config.codebooks?.co ? 'given codebook' : config.codesCo },
-        { name: 'se', codes: se, alpha: alphaSe, file: config.codebooks?.se ? 'given codebook' : config.codesSe },
-      ] as const;
-      for (const [v, other] of [[views[0], views[1]], [views[1], views[0]]] as const) {
-        if (!v.codes && v.alpha > 0) {
-          throw new DtlError(
-            'INVALID_ARGUMENT',
-            `sampler dtl: --codes-${other.name} was given but not --codes-${v.name}, so the ${v.name} view (alpha ${v.alpha}) would silently be off; ` +
-              `pass --codes-${v.name} too, or --alpha-${v.name} 0 to run the ${other.name}-only ablation`,
-          );
-        }
-      }
-      for (const v of views) {
-        if (v.codes) onInfo(`dtl ${v.name} codes (${v.file}): ${describeCodebook(v.codes)}${v.alpha === 0 ? `; view off (alpha-${v.name} 0)` : `, alpha ${v.alpha}`}`);
-        else onInfo(`dtl ${v.name} view off: no codes, alpha-${v.name} 0 (ablation)`);
-      }
-      const sign = config.alphaNegate === true ? -1 : 1;
-      if (sign < 0) onInfo('dtl tree views negated: candidates close to the positive are penalised (alpha-negate)');
-      return createDtlSampler({
-        codes: { co, se },
-        alphaCo: co ? sign * alphaCo : 0,
-        alphaSe: se ? sign * alphaSe : 0,
-        fnBand: config.fnBand,
-        fnBandPenalty: config.fnBandPenalty,
-        historyPenalty: config.historyPenalty,
-        ...(config.treePool !== undefined ? { candidateSampler: treePool(co, se, config.treePool) } : {}),
-        candidates,
-        mixing: config.mixing ?? true,
-      });
-    }
-    default:
-      throw new DtlError('INVALID_ARGUMENT', `unknown sampler "${String((config as { name: unknown }).name)}"; one of ${SAMPLER_NAMES.join(', ')}`);
+function createDtl(config: SamplerConfig, { data, onInfo }: SamplerContext): NegativeSampler {
+  const offset = config.codesOffset ?? 0;
+  const co = config.codebooks?.co ?? readCodesOptional(config.codesCo, offset, data.nItems);
+  const se = config.codebooks?.se ?? readCodesOptional(config.codesSe, offset, data.nItems);
+  const alphaCo = config.alphaCo ?? DTL_SAMPLER_DEFAULTS.alphaCo;
+  const alphaSe = config.alphaSe ?? DTL_SAMPLER_DEFAULTS.alphaSe;
+  if (!co && !se && alphaCo + alphaSe > 0) {
+    throw new DtlError('INVALID_ARGUMENT', 'sampler dtl needs item codes: pass --codes-co/--codes-se (or set both alphas to 0)');
   }
+  // A view whose codes are missing must be switched off explicitly (alpha 0, the ablation), never
+  // silently: the run would otherwise be an ablation its author did not ask for.
+  const views = [
+    { name: 'co', codes: co, alpha: alphaCo, file: config.codebooks?.co ? 'given codebook' : config.codesCo },
+    { name: 'se', codes: se, alpha: alphaSe, file: config.codebooks?.se ? 'given codebook' : config.codesSe },
+  ] as const;
+  for (const [v, other] of [[views[0], views[1]], [views[1], views[0]]] as const) {
+    if (!v.codes && v.alpha > 0) {
+      throw new DtlError(
+        'INVALID_ARGUMENT',
+        `sampler dtl: --codes-${other.name} was given but not --codes-${v.name}, so the ${v.name} view (alpha ${v.alpha}) would silently be off; ` +
+          `pass --codes-${v.name} too, or --alpha-${v.name} 0 to run the ${other.name}-only ablation`,
+      );
+    }
+  }
+  for (const v of views) {
+    if (v.codes) onInfo(`dtl ${v.name} codes (${v.file}): ${describeCodebook(v.codes)}${v.alpha === 0 ? `; view off (alpha-${v.name} 0)` : `, alpha ${v.alpha}`}`);
+    else onInfo(`dtl ${v.name} view off: no codes, alpha-${v.name} 0 (ablation)`);
+  }
+  const sign = config.alphaNegate === true ? -1 : 1;
+  if (sign < 0) onInfo('dtl tree views negated: candidates close to the positive are penalised (alpha-negate)');
+  return createDtlSampler({
+    codes: { co, se },
+    alphaCo: co ? sign * alphaCo : 0,
+    alphaSe: se ? sign * alphaSe : 0,
+    fnBand: config.fnBand,
+    fnBandPenalty: config.fnBandPenalty,
+    historyPenalty: config.historyPenalty,
+    ...(config.treePool !== undefined ? { candidateSampler: treePool(co, se, config.treePool) } : {}),
+    candidates: config.candidates ?? APP_CANDIDATES_DEFAULT,
+    mixing: config.mixing ?? DTL_SAMPLER_DEFAULTS.mixing,
+  });
+}
+
+/**
+ * Builds the configured sampler through its registry row; `data.train` supplies item degrees for
+ * popularity sampling. `onInfo` receives what was loaded for the DTL sampler (per code file: items
+ * covered, tree depth) and which views are off.
+ */
+export function buildSampler(
+  config: SamplerConfig,
+  data: InteractionData,
+  model: SamplerModelContext = {},
+  onInfo: (line: string) => void = () => {},
+  registry: Readonly<Record<string, SamplerEntry>> = SAMPLERS,
+): NegativeSampler {
+  return samplerEntry(String(config.name), registry).create(config, { data, densGates: model.densGates, onInfo });
+}
+
+/**
+ * A sampler config from train-vocabulary values, keys in {@link SAMPLER_OPTIONS_SHAPE} order, absent
+ * values left out (so a run's fingerprint only holds what was set). `from: 'flags'` reads commander's
+ * values, where a boolean flag's default is "not given": `mixing` only when `--no-mixing`,
+ * `alphaNegate` only when `--alpha-negate`. `from: 'config'` keeps the values as the schema gave them.
+ */
+export function samplerConfigFrom(name: SamplerName, values: Readonly<Record<string, unknown>>, from: 'flags' | 'config'): SamplerConfig {
+  const out: Record<string, unknown> = { name };
+  for (const key of Object.keys(SAMPLER_OPTIONS_SHAPE) as SamplerOptionKey[]) {
+    let v = values[key];
+    if (from === 'flags' && key === 'mixing') v = v === false ? false : undefined;
+    if (key === 'alphaNegate') v = v === true ? true : undefined;
+    if (v === undefined) continue;
+    const kind = SAMPLER_OPTIONS_SHAPE[key];
+    if (kind instanceof z.ZodString ? typeof v === 'string' : kind instanceof z.ZodBoolean ? typeof v === 'boolean' : typeof v === 'number') out[key] = v;
+  }
+  return out as unknown as SamplerConfig;
 }

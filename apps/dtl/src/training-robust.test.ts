@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isDtlError } from '@dtl/core';
 import { generateSynthetic, writeLightGcnDataset } from '@dtl/data';
 import { buildProgram } from './cli.ts';
-import { DEFAULT_TRAIN_CONFIG, runTraining } from './training.ts';
+import { runTraining } from './training.ts';
+import { DEFAULT_TRAIN_CONFIG } from './train-defaults.ts';
 import type { TrainConfig } from './training.ts';
 
 // Issue 16, classes 5, 11 and 13, through the app's training entry point (what `dtl train` calls).

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSynthetic, writeLightGcnDataset } from '@dtl/data';
 import { readCheckpoint } from '@dtl/models';
-import { DEFAULT_TRAIN_CONFIG, runTraining } from './training.ts';
+import { runTraining } from './training.ts';
+import { DEFAULT_TRAIN_CONFIG } from './train-defaults.ts';
 import { readResultJson } from './run-dir/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dtl-training-'));

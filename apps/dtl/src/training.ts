@@ -1,22 +1,22 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DtlError, csrFromPairs, csrHas, csrUnion } from '@dtl/core';
-import type { CfModel, Codebook, Csr, DensGates, InteractionData, ProgressFn } from '@dtl/core';
+import { DtlError } from '@dtl/core';
+import type { Codebook, Csr, DensGates, InteractionData, ProgressFn } from '@dtl/core';
 import { createSyncTeam, createWorkerPool } from '@dtl/kernels';
-import { loadTfjs } from '@dtl/kernels/tfjs';
-import { createLightGcnModel, createMfModel, fit, restoreBest } from '@dtl/models';
-import { createTwoTowerModel } from '@dtl/models/tfjs';
+import { fit, restoreBest } from '@dtl/models';
 import type { EpochRecord, FitResult, Metrics, OptimizerKind } from '@dtl/models';
-import type { SyncTeam } from '@dtl/kernels';
 import { createSplitEvaluator } from './evaluation.ts';
+import { isLeaky, testMaskFor, trainingSets } from './protocol.ts';
+import type { FalseNegativeInput, FnUse, Protocol } from './protocol.ts';
+import { DEFAULT_THREADS } from './train-defaults.ts';
 import { buildSampler } from './samplers.ts';
+import { buildModel } from './models.ts';
+import type { ModelName } from './models.ts';
 import { ensureRunDir, withRunLock } from './run-lock.ts';
 import { RUN_FORMAT, fingerprintOf, loadTrainingData, readRunJson, runPaths, writeResultJson, writeRunEmbeddings, writeRunJson } from './run-dir/index.ts';
 import type { SamplerConfig } from './samplers.ts';
 
-export const MODEL_NAMES = ['mf', 'lightgcn', 'two-tower'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** Everything that determines a training run (its fingerprint guards resume). */
 export interface TrainConfig {
@@ -38,41 +38,6 @@ export interface TrainConfig {
   readonly carveValid: number;
 }
 
-export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'data'> = {
-  model: 'mf',
-  sampler: { name: 'rns' },
-  epochs: 1000,
-  evalEvery: 5,
-  patience: 10,
-  seed: 2022,
-  lr: 1e-3,
-  dim: 64,
-  layers: 3,
-  batchSize: 2048,
-  l2: 1e-4,
-  optimizer: 'adam',
-  negatives: 1,
-  carveValid: 0.1,
-};
-
-/** How judged false negatives enter training (method.md §7 and issue 8's alternatives). */
-export type FnUse = 'positive' | 'exclude' | 'weighted';
-
-export interface FalseNegativeInput {
-  /** Judged false negatives, users × items. */
-  readonly pairs: Csr;
-  /**
-   * `positive` (the paper): trained on as positives, in LightGCN's graph, never sampled as negatives.
-   * `exclude`: only never sampled as negatives. `weighted`: positives with loss weight `weight`.
-   */
-  readonly use: FnUse;
-  /** Loss weight of a judged positive under `weighted`, default 0.5. */
-  readonly weight?: number;
-  /** A label for logs and the fingerprint (e.g. the artifact path). */
-  readonly label: string;
-}
-
-export type Protocol = 'clean' | 'paper';
 
 export interface TrainRunOptions {
   /** Threads for compute (propagation, Adam, evaluation); default 2. Results do not depend on it. */
@@ -89,6 +54,11 @@ export interface TrainRunOptions {
    * items are dropped (reads held-out labels) and evaluation masks the enhanced set.
    */
   readonly protocol?: Protocol;
+  /**
+   * The dataset of `config.data` already loaded with the config's validation carve (as
+   * `loadTrainingData` returns it): `dtl run` loads its dataset once and hands it to every stage.
+   */
+  readonly dataset?: { readonly data: InteractionData; readonly validCarved: boolean } | undefined;
   readonly onEpoch?: (record: EpochRecord) => void;
   readonly onProgress?: ProgressFn;
   readonly onInfo?: (line: string) => void;
@@ -126,108 +96,11 @@ export function loadForTraining(dir: string, carveValid: number, seed: number): 
 /** {@link loadForTraining}, also telling whether the validation split was carved from train (the rule lives in `run-dir/`). */
 export { loadTrainingData, fingerprintOf };
 
-/**
- * The items masked when ranking for the test split: the training mask, plus — when validation was
- * carved from the dataset's train file — the carved items, which are training interactions of the
- * published split (leaving them rankable would let them crowd test items out of the top K, more so the
- * better the model learns). A validation split that came with the dataset stays rankable at test
- * time, as in the reference code bases (parity).
- */
-export function testMaskFor(mask: Csr, data: InteractionData, validCarved: boolean): Csr {
-  return validCarved && data.valid ? csrUnion(mask, data.valid) : mask;
-}
-
-/** A model plus the compute backend it runs on (printed by the CLI) and a disposer. */
-export interface BuiltModel {
-  readonly model: CfModel;
-  readonly backend: string;
-  dispose(): void;
-}
-
-/**
- * Builds the configured model. MF and LightGCN run on the hand-written kernels; `two-tower` is the
- * tfjs-autodiff example model, on the tfjs backend chosen at run time (tfjs-node, else wasm, else cpu).
- */
-export async function buildModel(config: TrainConfig, data: InteractionData, train: Csr, team: SyncTeam | undefined): Promise<BuiltModel> {
-  const common = {
-    nUsers: data.nUsers,
-    nItems: data.nItems,
-    dim: config.dim,
-    l2: config.l2,
-    seed: config.seed,
-    optimizer: { kind: config.optimizer, lr: config.lr },
-    dens: config.sampler.name === 'dens' ? { gamma: config.sampler.densGamma } : undefined,
-  };
-  const threads = team?.threads ?? 1;
-  const kernels = `js/wasm kernels (${threads} thread${threads > 1 ? 's' : ''}); tfjs not used`;
-  if (config.model === 'mf') return { model: createMfModel({ ...common, team }), backend: kernels, dispose: () => {} };
-  if (config.model === 'lightgcn') return { model: createLightGcnModel({ ...common, team, train, layers: config.layers }), backend: kernels, dispose: () => {} };
-  if (config.model === 'two-tower') {
-    if (config.optimizer === 'lazy-adam') throw new DtlError('INVALID_ARGUMENT', 'two-tower supports --optimizer adam or sgd');
-    if (common.dens) throw new DtlError('INVALID_ARGUMENT', 'sampler dens needs DENS gates, which only mf and lightgcn train');
-    const { tf, backend, skipped } = await loadTfjs();
-    const model = createTwoTowerModel({ ...common, tf, optimizer: { kind: config.optimizer, lr: config.lr } });
-    const why = skipped.length ? ` (skipped: ${skipped.map((s) => `${s.backend}: ${s.reason.split('\n')[0]!.slice(0, 80)}`).join('; ')})` : '';
-    return { model, backend: `tfjs-${backend}${why}`, dispose: () => model.dispose() };
-  }
-  throw new DtlError('INVALID_ARGUMENT', `unknown model "${String(config.model)}"; one of ${MODEL_NAMES.join(', ')}`);
-}
-
 function csrHash(csr: Csr): string {
   const h = createHash('sha256');
   h.update(new Uint8Array(csr.indptr.buffer, csr.indptr.byteOffset, csr.indptr.byteLength));
   h.update(new Uint8Array(csr.indices.buffer, csr.indices.byteOffset, csr.indices.byteLength));
   return h.digest('hex').slice(0, 16);
-}
-
-/**
- * The positives to train on, the items never to sample, per-pair loss weights and the evaluation
- * mask, from the observed train set and judged false negatives under a protocol.
- */
-export function trainingSets(
-  data: InteractionData,
-  fn: FalseNegativeInput | undefined,
-  protocol: Protocol,
-): { train: Csr; exclude: Csr; pairWeights: Float32Array | undefined; mask: Csr; used: number } {
-  if (!fn) return { train: data.train, exclude: data.train, pairWeights: undefined, mask: data.train, used: 0 };
-  if (fn.pairs.nRows !== data.nUsers || fn.pairs.nCols !== data.nItems) {
-    throw new DtlError('INVALID_DATA', `false negatives are ${fn.pairs.nRows}×${fn.pairs.nCols}, dataset is ${data.nUsers}×${data.nItems}`);
-  }
-  let judged = csrDifference(fn.pairs, data.train);
-  if (protocol === 'paper') {
-    // LEAKY, as the authors' code: judged positives that are held-out items are removed.
-    for (const heldOut of [data.valid, data.test]) if (heldOut) judged = csrDifference(judged, heldOut);
-  }
-  const used = judged.indices.length;
-  const withJudged = csrUnion(data.train, judged);
-  const mask = protocol === 'paper' ? withJudged : data.train;
-  if (fn.use === 'exclude') return { train: data.train, exclude: withJudged, pairWeights: undefined, mask, used };
-  let pairWeights: Float32Array | undefined;
-  if (fn.use === 'weighted') {
-    const w = fn.weight ?? 0.5;
-    if (!(w > 0)) throw new DtlError('INVALID_ARGUMENT', `false-negative weight must be > 0, got ${w}`);
-    pairWeights = new Float32Array(withJudged.indices.length);
-    for (let u = 0; u < withJudged.nRows; u++) {
-      for (let k = withJudged.indptr[u]!; k < withJudged.indptr[u + 1]!; k++) pairWeights[k] = csrHas(data.train, u, withJudged.indices[k]!) ? 1 : w;
-    }
-  }
-  return { train: withJudged, exclude: withJudged, pairWeights, mask, used };
-}
-
-/** Entries of `a` not in `b` (same shape). */
-function csrDifference(a: Csr, b: Csr): Csr {
-  const rows: number[] = [];
-  const cols: number[] = [];
-  for (let r = 0; r < a.nRows; r++) {
-    for (let k = a.indptr[r]!; k < a.indptr[r + 1]!; k++) {
-      const c = a.indices[k]!;
-      if (!csrHas(b, r, c)) {
-        rows.push(r);
-        cols.push(c);
-      }
-    }
-  }
-  return csrFromPairs(a.nRows, a.nCols, rows, cols).csr;
 }
 
 /** The median of `values` (mean of the two middle ones for an even count); 0 for none. */
@@ -296,14 +169,14 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
       }
     }
 
-    const { data: loaded, validCarved } = loadTrainingData(dataDir, config.carveValid, config.seed);
+    const { data: loaded, validCarved } = options.dataset ?? loadTrainingData(dataDir, config.carveValid, config.seed);
     const splits = measurableSplits(loaded);
     for (const w of splits.warnings) options.onInfo?.(w);
     const data: InteractionData = { ...loaded, valid: splits.valid, test: splits.test };
     const setup = trainingSets(data, fn, protocol);
-    if (fn) options.onInfo?.(`false negatives (${fn.label}): ${fn.pairs.indices.length} pairs, ${setup.used} used as ${fn.use}${protocol === 'paper' ? ' after the LEAKY held-out filter' : ''}`);
+    if (fn) options.onInfo?.(`false negatives (${fn.label}): ${fn.pairs.indices.length} pairs, ${setup.used} used as ${fn.use}${isLeaky(protocol) ? ' after the LEAKY held-out filter' : ''}`);
     const { train, exclude, pairWeights, mask } = setup;
-    const threads = options.threads ?? 2;
+    const threads = options.threads ?? DEFAULT_THREADS;
     const team = threads > 1 ? createSyncTeam({ threads }) : undefined;
     const pool = threads > 1 ? createWorkerPool({ size: threads }) : undefined;
     try {
@@ -323,7 +196,7 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
         data: dataDir,
         config: fullConfig,
         protocol,
-        leaky: protocol === 'paper',
+        leaky: isLeaky(protocol),
         falseNegatives: fnFingerprint,
         fingerprint,
         created: new Date().toISOString(),
@@ -371,7 +244,7 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
         sample_share: trainSeconds > 0 ? sampleSeconds / trainSeconds : 0,
         protocol,
         valid_carved: validCarved,
-        leaky: protocol === 'paper',
+        leaky: isLeaky(protocol),
         false_negatives: fn ? { label: fn.label, use: fn.use, pairs: fn.pairs.indices.length, used: setup.used, ...(fn.use === 'weighted' ? { weight: fn.weight ?? 0.5 } : {}) } : undefined,
         history: result.history,
       };

@@ -26,6 +26,9 @@ export interface AhnsSamplerOptions {
   readonly candidateSampler?: NegativeSampler | undefined;
 }
 
+/** Defaults of {@link createAhnsSampler} (the paper's: M 32, α 1.0, β 0.1, p −2). */
+export const AHNS_SAMPLER_DEFAULTS = { candidates: 32, alpha: 1.0, beta: 0.1, p: -2 } as const;
+
 /**
  * AHNS: per negative, the candidate whose pooled score is closest to β·(s⁺ + α)^(p+1). A non-finite
  * target (e.g. s⁺ + α = 0 with p + 1 < 0, or a negative base with a fractional power) makes every
@@ -33,10 +36,10 @@ export interface AhnsSamplerOptions {
  */
 export function createAhnsSampler(options: AhnsSamplerOptions = {}): NegativeSampler {
   const name = 'ahns';
-  const M = checkInteger(name, 'candidates', options.candidates ?? 32, 1);
-  const alpha = checkFinite(name, 'alpha', options.alpha ?? 1.0);
-  const beta = checkFinite(name, 'beta', options.beta ?? 0.1);
-  const p = checkFinite(name, 'p', options.p ?? -2);
+  const M = checkInteger(name, 'candidates', options.candidates ?? AHNS_SAMPLER_DEFAULTS.candidates, 1);
+  const alpha = checkFinite(name, 'alpha', options.alpha ?? AHNS_SAMPLER_DEFAULTS.alpha);
+  const beta = checkFinite(name, 'beta', options.beta ?? AHNS_SAMPLER_DEFAULTS.beta);
+  const p = checkFinite(name, 'p', options.p ?? AHNS_SAMPLER_DEFAULTS.p);
   const source = options.candidateSampler;
   checkCandidateSource(name, source);
   const scored = createScoredCandidates(name, M, source);

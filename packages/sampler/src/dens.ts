@@ -52,6 +52,9 @@ export interface DensSamplerOptions {
   readonly candidateSampler?: NegativeSampler | undefined;
 }
 
+/** Defaults of {@link createDensSampler} (the reference code's `n_negs` 6, warmup 100). */
+export const DENS_SAMPLER_DEFAULTS = { candidates: 6, warmup: 100 } as const;
+
 /**
  * DENS's sampler half. Cost per candidate and layer is one dim×dim mat-vec (the negative gate), so it
  * is the slowest sampler here (see the benchmark); `request.epoch` (0-based) drives the warmup.
@@ -60,8 +63,8 @@ export function createDensSampler(options: DensSamplerOptions): NegativeSampler 
   const name = 'dens';
   if (options.gates === undefined) throw new DtlError('INVALID_ARGUMENT', `${name}: gates are required (see createDensGates)`);
   const getGates = typeof options.gates === 'function' ? options.gates : ((g: DensGates) => () => g)(options.gates);
-  const N = checkInteger(name, 'candidates', options.candidates ?? 6, 1);
-  const warmup = checkFinite(name, 'warmup', options.warmup ?? 100);
+  const N = checkInteger(name, 'candidates', options.candidates ?? DENS_SAMPLER_DEFAULTS.candidates, 1);
+  const warmup = checkFinite(name, 'warmup', options.warmup ?? DENS_SAMPLER_DEFAULTS.warmup);
   const source = options.candidateSampler;
   checkCandidateSource(name, source);
   let cand: Int32Array = new Int32Array(0);

@@ -21,11 +21,14 @@ export interface DnsMnSamplerOptions {
   readonly candidateSampler?: NegativeSampler | undefined;
 }
 
+/** Defaults of {@link createDnsMnSampler}. */
+export const DNS_MN_SAMPLER_DEFAULTS = { candidates: 10, topN: 5 } as const;
+
 /** DNS(M,N): uniform choice among the top-N of M candidates by ⟨pooled u, pooled j⟩. */
 export function createDnsMnSampler(options: DnsMnSamplerOptions = {}): NegativeSampler {
   const name = 'dnsmn';
-  const M = checkInteger(name, 'candidates', options.candidates ?? 10, 1);
-  const N = checkInteger(name, 'topN', options.topN ?? 5, 1);
+  const M = checkInteger(name, 'candidates', options.candidates ?? DNS_MN_SAMPLER_DEFAULTS.candidates, 1);
+  const N = checkInteger(name, 'topN', options.topN ?? DNS_MN_SAMPLER_DEFAULTS.topN, 1);
   if (N > M) throw new DtlError('INVALID_ARGUMENT', `${name}: topN (${N}) exceeds candidates (${M})`);
   const source = options.candidateSampler;
   checkCandidateSource(name, source);

@@ -18,10 +18,13 @@ export interface DnsSamplerOptions {
   readonly candidateSampler?: NegativeSampler | undefined;
 }
 
+/** Defaults of {@link createDnsSampler}. */
+export const DNS_SAMPLER_DEFAULTS = { candidates: 10 } as const;
+
 /** DNS: argmax_j ⟨pooled u, pooled j⟩ over M candidates, per negative; ties go to the first candidate. */
 export function createDnsSampler(options: DnsSamplerOptions = {}): NegativeSampler {
   const name = 'dns';
-  const M = checkInteger(name, 'candidates', options.candidates ?? 10, 1);
+  const M = checkInteger(name, 'candidates', options.candidates ?? DNS_SAMPLER_DEFAULTS.candidates, 1);
   const source = options.candidateSampler;
   checkCandidateSource(name, source);
   const scored = createScoredCandidates(name, M, source);

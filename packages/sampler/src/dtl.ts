@@ -17,7 +17,7 @@ import { packedCodeBonus } from '@dtl/kernels';
 import type { PackedCodeView } from '@dtl/kernels';
 import { checkFinite, checkInteger, validateRequest } from './internal/validate.ts';
 import type { UserView } from './mixgcf.ts';
-import { compileFnAware } from './fn-aware.ts';
+import { FN_AWARE_DEFAULTS, compileFnAware } from './fn-aware.ts';
 import type { FnAwareOptions } from './fn-aware.ts';
 
 /** Options of {@link createDtlSampler}. */
@@ -48,6 +48,12 @@ export interface DtlSamplerOptions extends FnAwareOptions {
 }
 
 /**
+ * Defaults of {@link createDtlSampler} (method.md; α_co / α_se apply only to a view that has codes,
+ * else 0). The false-negative-aware terms are off by default (fn-aware.ts).
+ */
+export const DTL_SAMPLER_DEFAULTS = { alphaCo: 0.1, alphaSe: 0.3, candidates: 10, mixing: true, userView: 'pooled', ...FN_AWARE_DEFAULTS } as const;
+
+/**
  * The DTL multi-view sampler. With α_co = α_se = 0 (or no codes) and mixing on it picks exactly what
  * MixGCF picks (min–max normalization is a positive affine map per layer), so the code views are the
  * only difference — the ablation the paper's claim rests on.
@@ -56,13 +62,13 @@ export function createDtlSampler(options: DtlSamplerOptions = {}): NegativeSampl
   const name = 'dtl';
   const co = options.codes?.co;
   const se = options.codes?.se;
-  const alphaCo = checkFinite(name, 'alphaCo', options.alphaCo ?? (co !== undefined ? 0.1 : 0));
-  const alphaSe = checkFinite(name, 'alphaSe', options.alphaSe ?? (se !== undefined ? 0.3 : 0));
+  const alphaCo = checkFinite(name, 'alphaCo', options.alphaCo ?? (co !== undefined ? DTL_SAMPLER_DEFAULTS.alphaCo : 0));
+  const alphaSe = checkFinite(name, 'alphaSe', options.alphaSe ?? (se !== undefined ? DTL_SAMPLER_DEFAULTS.alphaSe : 0));
   if (alphaCo !== 0 && co === undefined) throw new DtlError('INVALID_ARGUMENT', `${name}: alphaCo = ${alphaCo} but no co codebook`);
   if (alphaSe !== 0 && se === undefined) throw new DtlError('INVALID_ARGUMENT', `${name}: alphaSe = ${alphaSe} but no se codebook`);
-  const N = checkInteger(name, 'candidates', options.candidates ?? 10, 1);
-  const mixing = options.mixing ?? true;
-  const userView = options.userView ?? 'pooled';
+  const N = checkInteger(name, 'candidates', options.candidates ?? DTL_SAMPLER_DEFAULTS.candidates, 1);
+  const mixing = options.mixing ?? DTL_SAMPLER_DEFAULTS.mixing;
+  const userView = options.userView ?? DTL_SAMPLER_DEFAULTS.userView;
   const source = options.candidateSampler;
   checkCandidateSource(name, source);
   const useCo = alphaCo !== 0 && co !== undefined;

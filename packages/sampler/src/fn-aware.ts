@@ -18,6 +18,9 @@ import type { Codebook, Csr } from '@dtl/core';
 import { similarityFn } from './internal/packed-codes.ts';
 import { checkFinite } from './internal/validate.ts';
 
+/** Defaults of the false-negative-aware terms: off (no band unless `fnBand` is set, history weight 0). */
+export const FN_AWARE_DEFAULTS = { historyPenalty: 0 } as const;
+
 /** False-negative-aware options of the DTL sampler (all off by default). */
 export interface FnAwareOptions {
   /**
@@ -56,7 +59,7 @@ export function compileFnAware(
   }
   const bandPenalty = checkFinite(name, 'fnBandPenalty', options.fnBandPenalty ?? defaultBandPenalty);
   if (bandPenalty < 0) throw new DtlError('INVALID_ARGUMENT', `${name}: fnBandPenalty must be ≥ 0, got ${bandPenalty}`);
-  const beta = checkFinite(name, 'historyPenalty', options.historyPenalty ?? 0);
+  const beta = checkFinite(name, 'historyPenalty', options.historyPenalty ?? FN_AWARE_DEFAULTS.historyPenalty);
   if (beta < 0) throw new DtlError('INVALID_ARGUMENT', `${name}: historyPenalty must be ≥ 0, got ${beta}`);
   const useBand = band !== undefined && bandPenalty > 0;
   const useHistory = beta > 0;

@@ -28,14 +28,17 @@ export interface MixGcfSamplerOptions {
   readonly candidateSampler?: NegativeSampler | undefined;
 }
 
+/** Defaults of {@link createMixGcfSampler}. */
+export const MIXGCF_SAMPLER_DEFAULTS = { candidates: 10, userView: 'pooled' } as const;
+
 /**
  * MixGCF: `mixed` output with 2 sources per layer — (positive, a_l) and (chosen candidate, 1 − a_l) —
  * so gradients reach both. For a 1-layer model (MF) this is positive mixing alone.
  */
 export function createMixGcfSampler(options: MixGcfSamplerOptions = {}): NegativeSampler {
   const name = 'mixgcf';
-  const N = checkInteger(name, 'candidates', options.candidates ?? 10, 1);
-  const userView = options.userView ?? 'pooled';
+  const N = checkInteger(name, 'candidates', options.candidates ?? MIXGCF_SAMPLER_DEFAULTS.candidates, 1);
+  const userView = options.userView ?? MIXGCF_SAMPLER_DEFAULTS.userView;
   const source = options.candidateSampler;
   checkCandidateSource(name, source);
   let cand: Int32Array = new Int32Array(0);

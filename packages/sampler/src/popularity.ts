@@ -20,6 +20,9 @@ export interface PopularitySamplerOptions {
 
 const MAX_TRIES = 64;
 
+/** Defaults of {@link createPopularitySampler}. */
+export const POPULARITY_SAMPLER_DEFAULTS = { alpha: 0.75 } as const;
+
 /**
  * Negatives drawn with probability ∝ deg(j)^α among the items the user does not exclude. The alias
  * table is built once from `degrees`; a draw that hits an excluded item is rejected and redrawn (exact
@@ -29,7 +32,7 @@ const MAX_TRIES = 64;
  */
 export function createPopularitySampler(options: PopularitySamplerOptions): NegativeSampler {
   const name = 'pop';
-  const alpha = checkFinite(name, 'alpha', options.alpha ?? 0.75);
+  const alpha = checkFinite(name, 'alpha', options.alpha ?? POPULARITY_SAMPLER_DEFAULTS.alpha);
   const nItems = options.degrees.length;
   const weights = new Float64Array(nItems);
   let total = 0;

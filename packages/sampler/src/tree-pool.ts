@@ -36,6 +36,9 @@ function inRow(indices: Int32Array, lo: number, hi: number, item: number): boole
   return false;
 }
 
+/** Defaults of {@link createTreePoolSampler}. */
+export const TREE_POOL_SAMPLER_DEFAULTS = { share: 0.5, otherMax: 0, tries: 4 } as const;
+
 /**
  * Candidates: first a uniform draw over the non-excluded items for every slot (so every slot has a
  * valid item and a user with nothing left raises NO_VALID_NEGATIVE), then, with probability `share`,
@@ -47,11 +50,11 @@ export function createTreePoolSampler(options: TreePoolSamplerOptions): Negative
   const { co, se } = options.codes ?? ({} as TreePoolSamplerOptions['codes']);
   if (co === undefined || se === undefined) throw new DtlError('INVALID_ARGUMENT', `${name}: needs both codebooks (codes.co and codes.se)`);
   if (co.nItems !== se.nItems) throw new DtlError('INVALID_ARGUMENT', `${name}: the co codebook covers ${co.nItems} items, the se codebook ${se.nItems}`);
-  const share = options.share ?? 0.5;
+  const share = options.share ?? TREE_POOL_SAMPLER_DEFAULTS.share;
   if (!(Number.isFinite(share) && share >= 0 && share <= 1)) throw new DtlError('INVALID_ARGUMENT', `${name}: share must be in [0, 1], got ${share}`);
-  const otherMax = options.otherMax ?? 0;
+  const otherMax = options.otherMax ?? TREE_POOL_SAMPLER_DEFAULTS.otherMax;
   if (!(Number.isFinite(otherMax) && otherMax >= 0 && otherMax < 1)) throw new DtlError('INVALID_ARGUMENT', `${name}: otherMax must be in [0, 1), got ${otherMax}`);
-  const tries = options.tries ?? 4;
+  const tries = options.tries ?? TREE_POOL_SAMPLER_DEFAULTS.tries;
   if (!Number.isInteger(tries) || tries < 1) throw new DtlError('INVALID_ARGUMENT', `${name}: tries must be an integer ≥ 1, got ${tries}`);
   const nItems = co.nItems;
   const trees = [co, se] as const;

@@ -8,7 +8,7 @@ import type { DenseMatrix } from '@dtl/core';
 import { formatFloat32, readIdMapFile, writeMatrixText } from '@dtl/data';
 import { bestParametersOf, readCheckpoint, restoreBest } from '@dtl/models';
 import { createOutput } from '../output.ts';
-import { buildModel } from '../training.ts';
+import { buildModel } from '../models.ts';
 import { loadRunDataset, runPaths } from '../run-dir/index.ts';
 import type { TrainConfig } from '../training.ts';
 

@@ -19,6 +19,7 @@ import { nonNegativeInt, positiveInt, unitFloat } from './option-parsers.ts';
 import { parseLlmSpec } from '../providers.ts';
 import { judgeFalseNegatives, readPlantedPreferences, writeJudgeBatchFile } from '../stages/judge-false-negatives.ts';
 import type { JudgeFalseNegativesOptions } from '../stages/judge-false-negatives.ts';
+import { JUDGE_DEFAULTS, TREES_DEFAULTS } from '../stage-defaults.ts';
 
 interface JudgeOptions {
   run: string;
@@ -60,27 +61,29 @@ export function assertFailureRate(failed: number, requests: number, maxFailed: n
   }
 }
 
+const J = JUDGE_DEFAULTS;
+
 export function register(program: Command): void {
   program
     .command('judge')
     .description('false-negative identification: top-K candidates of a trained run judged by rule | LLM, cached and resumable')
     .requiredOption('--run <dir>', 'a dtl train run folder (run.json, embeddings/user.txt, embeddings/item.txt)')
-    .option('--llm <spec>', 'rule | openai:<model>@<baseURL> | ollama:<model>[@<baseURL>] | gguf:<path>', 'rule')
-    .addOption(new Option('--per <granularity>', 'one prompt per user (all candidates) or per pair').choices(['user', 'pair']).default('user'))
+    .option('--llm <spec>', 'rule | openai:<model>@<baseURL> | ollama:<model>[@<baseURL>] | gguf:<path>', J.llm)
+    .addOption(new Option('--per <granularity>', 'one prompt per user (all candidates) or per pair').choices(['user', 'pair']).default(J.per))
     .option('--concurrency <n>', 'calls in flight (default 4; 1 for gguf)', positiveInt)
     .option('--users <n>', 'judge only users 0..n-1 (by id; never selected by held-out labels)', positiveInt)
     .option('--codes-co <file>', 'co codes, "item: 0-2-1-3" lines (default RUN/trees/codes-co.txt)')
     .option('--codes-se <file>', 'se codes (default RUN/trees/codes-se.txt)')
-    .option('--codes-offset <n>', 'item id offset in the code files (the authors\' files: 15138)', nonNegativeInt, 0)
-    .option('--candidates <n>', 'candidates per user', positiveInt, 20)
+    .option('--codes-offset <n>', 'item id offset in the code files (the authors\' files: 15138)', nonNegativeInt, TREES_DEFAULTS.codesOffset)
+    .option('--candidates <n>', 'candidates per user', positiveInt, J.candidates)
     .option('--cache <file>', 'SQLite call cache (default RUN/judge-cache.sqlite)')
     .option('--out <file>', 'false-negative set artifact (default RUN/false-negatives.json)')
-    .option('--threshold <t>', 'rule judge: prefix-similarity threshold', unitFloat, 1)
-    .addOption(new Option('--rule-mode <mode>', 'rule judge: how the co/se views combine').choices(['either', 'both', 'mean', 'co', 'se']).default('either'))
-    .option('--timeout <ms>', 'per-call timeout', positiveInt, 120_000)
-    .option('--retries <n>', 'retries per failed call', nonNegativeInt, 2)
+    .option('--threshold <t>', 'rule judge: prefix-similarity threshold', unitFloat, J.threshold)
+    .addOption(new Option('--rule-mode <mode>', 'rule judge: how the co/se views combine').choices(['either', 'both', 'mean', 'co', 'se']).default(J.ruleMode))
+    .option('--timeout <ms>', 'per-call timeout', positiveInt, J.timeoutMs)
+    .option('--retries <n>', 'retries per failed call', nonNegativeInt, J.retries)
     .option('--token-budget <n>', 'prompt token budget (history truncated beyond it)', positiveInt)
-    .option('--threads <n>', 'gguf: CPU threads', positiveInt, 1)
+    .option('--threads <n>', 'gguf: CPU threads', positiveInt, J.threads)
     .option('--max-failed <fraction>', 'exit non-zero (code 2) when more than this fraction of the requests failed', unitFloat, DEFAULT_MAX_FAILED)
     .option('--max-reply-bytes <n>', 'largest LLM reply accepted; a longer one is a failed call', positiveInt, DEFAULT_MAX_REPLY_BYTES)
     .option('--batch-out <file.jsonl>', 'offline: write every prompt not yet cached as an OpenAI batch request line and stop (openai:<model> judges)')

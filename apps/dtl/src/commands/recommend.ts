@@ -8,7 +8,7 @@ import type { Csr } from '@dtl/core';
 import { formatFloat32, readIdMapFile, readMatrixText } from '@dtl/data';
 import { RECOMMEND_DEFAULTS, recommendPopular, recommendTopK } from '@dtl/eval';
 import { createOutput } from '../output.ts';
-import { testMaskFor } from '../training.ts';
+import { testMaskFor } from '../protocol.ts';
 import { loadRunDataset, readRunJson, runPaths } from '../run-dir/index.ts';
 import type { TrainConfig } from '../training.ts';
 import { positiveInt } from './option-parsers.ts';

@@ -4,30 +4,10 @@ import { createOutput } from '../output.ts';
 import { createProgressReporter } from '../progress.ts';
 import { DEMO_CONFIG, parsePipelineConfig, readPipelineConfig } from '../pipeline/config.ts';
 import { runPipeline } from '../pipeline/run-pipeline.ts';
+import { pipelineConfigHelp } from '../pipeline/config-help.ts';
 import { writeRunReport } from '../pipeline/report-hook.ts';
 import { baselineSummary } from '../pipeline/baseline-comparison.ts';
 
-const CONFIG_HELP = `
-Config file (JSON or YAML; every key optional — no config runs the embedded synthetic demo):
-  data            dataset folder (train.txt, valid.txt?, test.txt); absent = synthetic
-  synthetic       { preset: tiny|default, seed }                       (default { default, 7 })
-  carveValid      fraction of train carved into validation when the data has none (0.1)
-  seed            seed of everything (2022)
-  protocol        clean | paper (paper = the authors' leaky filter and masking, labelled LEAKY)
-  threads         compute threads (2)
-  pretrain        { model: mf|lightgcn, sampler, epochs, evalEvery, patience, lr, dim, layers,
-                    batchSize, l2, optimizer, negatives, candidates }   (lightgcn + rns)
-  trees           { builder: spectral-kmeans|louvain, k, leafSize, dim, codesCo?, codesSe?, codesOffset }
-  judge           { llm: rule|openai:<model>@<url>|ollama:<model>|gguf:<path>, per: user|pair,
-                    candidates (20), users?, threshold (1), ruleMode, concurrency?, timeoutMs,
-                    retries, tokenBudget?, threads }
-  fn              { use: positive|exclude|weighted|none, weight (0.5) }
-  train           like pretrain, plus alphaCo (0.1), alphaSe (0.3), mixing (true), and the DTL
-                    sampler's false-negative-aware options alphaNegate, fnBand, fnBandPenalty,
-                    historyPenalty, treePool (the dtl train flags of the same names; absent = off); sampler dtl
-  baseline        { any train key } trained beside DTL-NS on the same data, model and budget, sampler
-                    mixgcf unless set; never sees judged false negatives (default on; false = off)
-`;
 
 export function register(program: Command): void {
   program
@@ -38,7 +18,7 @@ export function register(program: Command): void {
     .option('--data <dir>', "override the config's data: dataset folder (so one config runs on any dataset)")
     .option('--protocol <p>', 'override the config: clean | paper (LEAKY)')
     .option('--json', 'print one JSON object as the last stdout line')
-    .addHelpText('after', CONFIG_HELP)
+    .addHelpText('after', pipelineConfigHelp())
     .action(async (opts: { config?: string; out: string; data?: string; protocol?: string; json?: boolean }) => {
       const out = createOutput(Boolean(opts.json));
       let config = opts.config ? readPipelineConfig(opts.config) : parsePipelineConfig(DEMO_CONFIG, 'embedded demo config');

@@ -1,57 +1,59 @@
+import { z } from 'zod';
+import { Option } from 'commander';
 import type { Command } from 'commander';
+import { SAMPLER_OPTIONS_SHAPE, samplerConfigFrom } from '../samplers.ts';
 import type { SamplerConfig, SamplerName } from '../samplers.ts';
-import { finiteNumber, nonNegativeInt, nonNegativeNumber, positiveInt } from './option-parsers.ts';
+import { finiteNumber, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './option-parsers.ts';
+import { TRAIN_FLAG_PLACEHOLDERS, TRAIN_OPTIONS_SHAPE } from '../train-vocabulary.ts';
 
-/** A parsed numeric option (the parsers below reject anything else at parse time). */
-function numberOrUndefined(v: unknown): number | undefined {
-  return typeof v === 'number' ? v : undefined;
+/** `topN` → `top-n`. */
+export function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-/** Adds every sampler's options to a command (`train`, `run`). */
+/**
+ * The commander flag of a train-vocabulary key, from its zod schema: the flag is the key in kebab
+ * case, the help text is the schema's description, the parser is the app's parser of the same range
+ * (probed on the schema, so a schema change cannot leave a parser behind). A boolean that defaults
+ * to true is a `--no-…` flag.
+ */
+export function flagOf(key: string, schema: z.ZodType, placeholder?: string): { flags: string; help: string; parse?: (value: string) => number } {
+  const help = schema.description ?? '';
+  if (schema instanceof z.ZodBoolean) return { flags: key === 'mixing' ? `--no-${kebab(key)}` : `--${kebab(key)}`, help };
+  if (schema instanceof z.ZodString) return { flags: `--${kebab(key)} <${placeholder ?? 'file'}>`, help };
+  const ok = (n: number): boolean => schema.safeParse(n).success;
+  const int = !ok(0.5) && ok(1);
+  const parse = ok(-1) ? finiteNumber : int ? (ok(0) ? nonNegativeInt : positiveInt) : ok(0) ? nonNegativeNumber : positiveNumber;
+  return { flags: `--${kebab(key)} <${placeholder ?? (int ? 'n' : 'x')}>`, help, parse };
+}
+
+/** Adds every sampler's options to a command (`train`), from the registry's option schemas. */
 export function addSamplerOptions(cmd: Command): Command {
-  return cmd
-    .option('--candidates <n>', 'candidates per negative for dns, dnsmn, mixgcf, ahns, dtl (default 10), dens (default 6)', positiveInt)
-    .option('--top-n <n>', 'DNS(M,N): choose among the top N of M candidates (default 5)', positiveInt)
-    .option('--pop-alpha <x>', 'popularity sampler exponent on item degree (default 0.75)', finiteNumber)
-    .option('--ahns-alpha <x>', 'AHNS α (default 1.0)', finiteNumber)
-    .option('--ahns-beta <x>', 'AHNS β (default 0.1)', finiteNumber)
-    .option('--ahns-p <x>', 'AHNS p (default -2)', finiteNumber)
-    .option('--dens-gamma <x>', 'DENS: weight of the gating loss the model adds to BPR (default 0.3)', nonNegativeNumber)
-    .option('--dens-warmup <n>', 'DENS: epochs over which the full-candidate score term fades out (default 100)', nonNegativeInt)
-    .option('--alpha-co <x>', 'DTL weight of the collaborative-structure tree view (default 0.1)', nonNegativeNumber)
-    .option('--alpha-se <x>', 'DTL weight of the latent-semantic tree view (default 0.3)', nonNegativeNumber)
-    .option('--alpha-negate', 'DTL: subtract the tree views (α → −α): penalise candidates close to the positive, the likeliest false negatives')
-    .option('--fn-band <x>', 'DTL: penalise candidates whose tree agreement (min over trees of the prefix similarity) with the positive is ≥ x, in (0, 1] (default off)', finiteNumber)
-    .option('--fn-band-penalty <x>', 'DTL: penalty of a candidate in the --fn-band top band (default 1 + |alpha-co| + |alpha-se|: below every candidate outside the band)', nonNegativeNumber)
-    .option('--history-penalty <x>', "DTL: penalise β × max tree agreement of a candidate with the user's observed items (default 0, off)", nonNegativeNumber)
-    .option('--tree-pool <share>', "DTL: share in [0, 1] of candidates drawn from the positive's sibling subtree in one tree among items far in the other (default off)", nonNegativeNumber)
-    .option('--no-mixing', 'DTL: pick real items instead of MixGCF-style mixed negatives')
-    .option('--codes-co <file>', "DTL: co-tree codes in the authors' format `item: 0-2-1-3`")
-    .option('--codes-se <file>', "DTL: se-tree codes in the authors' format")
-    .option('--codes-offset <n>', 'subtract N from item ids in code files (the authors\' files use n_users = 15138)', nonNegativeInt);
+  for (const [key, schema] of Object.entries(SAMPLER_OPTIONS_SHAPE)) {
+    const f = flagOf(key, schema, TRAIN_FLAG_PLACEHOLDERS[key]);
+    if (f.parse) cmd.option(f.flags, f.help, f.parse);
+    else cmd.option(f.flags, f.help);
+  }
+  return cmd;
 }
 
+/** The sampler config of parsed flags (absent flags are absent: the sampler's defaults apply). */
 export function samplerConfigFromOptions(name: SamplerName, opts: Record<string, unknown>): SamplerConfig {
-  return {
-    name,
-    candidates: numberOrUndefined(opts.candidates),
-    topN: numberOrUndefined(opts.topN),
-    popAlpha: numberOrUndefined(opts.popAlpha),
-    ahnsAlpha: numberOrUndefined(opts.ahnsAlpha),
-    ahnsBeta: numberOrUndefined(opts.ahnsBeta),
-    ahnsP: numberOrUndefined(opts.ahnsP),
-    densGamma: numberOrUndefined(opts.densGamma),
-    densWarmup: numberOrUndefined(opts.densWarmup),
-    alphaCo: numberOrUndefined(opts.alphaCo),
-    alphaSe: numberOrUndefined(opts.alphaSe),
-    mixing: opts.mixing === false ? false : undefined,
-    alphaNegate: opts.alphaNegate === true ? true : undefined,
-    fnBand: numberOrUndefined(opts.fnBand),
-    fnBandPenalty: numberOrUndefined(opts.fnBandPenalty),
-    historyPenalty: numberOrUndefined(opts.historyPenalty),
-    treePool: numberOrUndefined(opts.treePool),
-    codesCo: opts.codesCo as string | undefined,
-    codesSe: opts.codesSe as string | undefined,
-    codesOffset: numberOrUndefined(opts.codesOffset),
-  };
+  return samplerConfigFrom(name, opts, 'flags');
+}
+
+/**
+ * Adds the training flags (`--epochs`, `--lr`, …, `--negatives`) from {@link TRAIN_OPTIONS_SHAPE}: help
+ * text and range from the schema, defaults from `defaults` (train-defaults.ts).
+ */
+export function addTrainingOptions(cmd: Command, defaults: Readonly<Record<string, unknown>>): Command {
+  for (const [key, schema] of Object.entries(TRAIN_OPTIONS_SHAPE)) {
+    if (schema instanceof z.ZodEnum) {
+      cmd.addOption(new Option(`--${kebab(key)} <${TRAIN_FLAG_PLACEHOLDERS[key] ?? 'name'}>`, schema.description ?? '').choices(schema.options as string[]).default(defaults[key]));
+      continue;
+    }
+    const f = flagOf(key, schema, TRAIN_FLAG_PLACEHOLDERS[key]);
+    cmd.option(f.flags, f.help, f.parse!, defaults[key] as number);
+  }
+  return cmd;
 }

@@ -3,12 +3,14 @@ import { readConfigFile } from '../config-file.ts';
 import type { Command } from 'commander';
 import { DtlError } from '@dtl/core';
 import { pipelineConfigSchema } from '../pipeline/config.ts';
-import { MODEL_NAMES } from '../training.ts';
+import { MODEL_NAMES } from '../models.ts';
+import { SAMPLER_OPTIONS_SHAPE } from '../samplers.ts';
 
 /**
  * The `dtl train --config FILE` vocabulary: the keys of `dtl run`'s `train:` section (one schema, read
  * from `pipelineConfigSchema`), with `model` widened to every trainable model, plus the run-level
- * keys `dtl train` also takes as flags (`data`, `seed`, `carveValid`, `threads`, `protocol`). Keys
+ * keys `dtl train` also takes as flags (`data`, `seed`, `carveValid`, `threads`, `protocol`) and the
+ * DTL code files (`codesCo`, `codesSe`, `codesOffset`). Keys
  * are the camelCase flag names (`evalEvery` = `--eval-every`).
  */
 export const trainConfigFileSchema = pipelineConfigSchema.shape.train
@@ -20,6 +22,10 @@ export const trainConfigFileSchema = pipelineConfigSchema.shape.train
     carveValid: z.number().min(0).max(0.5).describe('carve this fraction of train into validation when the dataset has none'),
     threads: z.number().int().positive(),
     protocol: z.enum(['clean', 'paper']),
+    // The DTL code files: `dtl run` sets them from its trees stage, `dtl train` takes them like the flags.
+    codesCo: SAMPLER_OPTIONS_SHAPE.codesCo,
+    codesSe: SAMPLER_OPTIONS_SHAPE.codesSe,
+    codesOffset: SAMPLER_OPTIONS_SHAPE.codesOffset,
   })
   .partial()
   .strict();

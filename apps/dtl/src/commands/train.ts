@@ -1,15 +1,20 @@
 import { Command, Option } from 'commander';
 import { DtlError, csrFromPairs } from '@dtl/core';
 import { createOutput } from '../output.ts';
-import { DEFAULT_TRAIN_CONFIG, MODEL_NAMES, runTraining } from '../training.ts';
-import type { FalseNegativeInput, FnUse, ModelName, Protocol, TrainConfig } from '../training.ts';
+import { runTraining } from '../training.ts';
+import { MODEL_NAMES } from '../models.ts';
+import type { ModelName } from '../models.ts';
+import { DEFAULT_THREADS, DEFAULT_TRAIN_CONFIG } from '../train-defaults.ts';
+import type { TrainConfig } from '../training.ts';
+import type { FalseNegativeInput, FnUse, Protocol } from '../protocol.ts';
 import { readFalseNegativeSet } from '@dtl/llm-fn';
 import { loadDataset, readPairsFile } from '@dtl/data';
 import { SAMPLER_NAMES, isSamplerName } from '../samplers.ts';
 import { addSamplerOptions, samplerConfigFromOptions } from './sampler-options.ts';
 import { addTrainConfigOption } from './train-config.ts';
 import { createProgressReporter } from '../progress.ts';
-import { fraction, integer, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './option-parsers.ts';
+import { fraction, integer, nonNegativeInt, positiveInt, positiveNumber } from './option-parsers.ts';
+import { addTrainingOptions } from './sampler-options.ts';
 
 export function register(program: Command): void {
   const d = DEFAULT_TRAIN_CONFIG;
@@ -19,20 +24,11 @@ export function register(program: Command): void {
     .requiredOption('--data <dir>', 'dataset folder (train.txt, valid.txt if present, test.txt)')
     .requiredOption('--out <rundir>', 'run directory (created; rerunning with the same settings resumes)')
     .addOption(new Option('--model <name>', 'CF model').choices([...MODEL_NAMES]).default(d.model))
-    .addOption(new Option('--sampler <name>', 'negative sampler').choices([...SAMPLER_NAMES]).default(d.sampler.name))
-    .option('--epochs <n>', 'maximum epochs', positiveInt, d.epochs)
-    .option('--eval-every <k>', 'evaluate on valid every K epochs', positiveInt, d.evalEvery)
-    .option('--patience <p>', 'stop after P evaluations without a better valid Recall@20', positiveInt, d.patience)
+    .addOption(new Option('--sampler <name>', 'negative sampler').choices([...SAMPLER_NAMES]).default(d.sampler.name));
+  addTrainingOptions(cmd, d)
     .option('--seed <s>', 'seed of initialisation, shuffling, sampling and the validation carve', integer, d.seed)
-    .option('--lr <x>', 'learning rate', positiveNumber, d.lr)
-    .option('--dim <n>', 'embedding size', positiveInt, d.dim)
-    .option('--layers <n>', 'LightGCN propagation layers', nonNegativeInt, d.layers)
-    .option('--batch-size <n>', 'training pairs per batch', positiveInt, d.batchSize)
-    .option('--l2 <x>', 'L2 coefficient on the batch layer-0 rows (λ/2/B)', nonNegativeNumber, d.l2)
-    .addOption(new Option('--optimizer <kind>', 'adam = PyTorch dense semantics').choices(['adam', 'lazy-adam', 'sgd']).default(d.optimizer))
-    .option('--negatives <k>', 'negatives per positive', positiveInt, d.negatives)
     .option('--carve-valid <fraction>', 'carve this fraction of train into validation when the dataset has none (0 = train a fixed number of epochs)', fraction, d.carveValid)
-    .option('--threads <n>', 'compute threads (results do not depend on it)', positiveInt, 2)
+    .option('--threads <n>', 'compute threads (results do not depend on it)', positiveInt, DEFAULT_THREADS)
     .option('--fn <file>', 'judged false negatives: a dtl judge artifact (false-negatives.json)')
     .option('--fn-pairs <file>', "judged false negatives as 'user item' pair lines (e.g. the authors' train_enhance_dtl_fni.txt)")
     .option('--fn-offset <n>', 'item id offset in --fn-pairs (the authors\' files: 15138)', nonNegativeInt, 0)

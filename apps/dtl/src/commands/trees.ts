@@ -6,6 +6,8 @@ import { loadDataset, readMatrixText } from '@dtl/data';
 import { createOutput } from '../output.ts';
 import { integer, nonNegativeInt, positiveInt } from './option-parsers.ts';
 import { buildDualTrees, treeStatsLine } from '../stages/build-trees.ts';
+import { TREES_DEFAULTS } from '../stage-defaults.ts';
+import { DEFAULT_TRAIN_CONFIG } from '../train-defaults.ts';
 
 interface TreesOptions {
   data: string;
@@ -27,11 +29,11 @@ export function register(program: Command): void {
     .requiredOption('--data <dir>', 'dataset folder (train.txt is the only split read)')
     .option('--item-emb <file>', 'item embeddings, one row per item (e.g. dtl export-emb item.txt); without it the se tree uses a training-free SVD stand-in')
     .requiredOption('--out <dir>', 'output folder for codes-co.txt, codes-se.txt and trees.json')
-    .addOption(new Option('--builder <name>', 'co-tree builder').choices(['spectral-kmeans', 'louvain']).default('spectral-kmeans'))
-    .option('--k <n>', 'children per k-means node', positiveInt, 4)
-    .option('--leaf <n>', 'leaf size', positiveInt, 30)
-    .option('--dim <n>', 'spectral embedding dimension', positiveInt, 32)
-    .option('--seed <n>', 'random seed', integer, 2022)
+    .addOption(new Option('--builder <name>', 'co-tree builder').choices(['spectral-kmeans', 'louvain']).default(TREES_DEFAULTS.builder))
+    .option('--k <n>', 'children per k-means node', positiveInt, TREES_DEFAULTS.k)
+    .option('--leaf <n>', 'leaf size', positiveInt, TREES_DEFAULTS.leafSize)
+    .option('--dim <n>', 'spectral embedding dimension', positiveInt, TREES_DEFAULTS.dim)
+    .option('--seed <n>', 'random seed', integer, DEFAULT_TRAIN_CONFIG.seed)
     .option('--similarity-pairs <n>', 'pairs for the collaborative-signal check (0 = skip)', nonNegativeInt, 100000)
     .option('--json', 'print one JSON object as the last stdout line')
     .action((opts: TreesOptions) => {

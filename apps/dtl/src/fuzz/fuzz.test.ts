@@ -16,8 +16,9 @@ import { parseJudgments } from '@dtl/llm-fn';
 import { createMfModel, fit, readCheckpoint } from '@dtl/models';
 import { readPipelineConfig } from '../pipeline/config.ts';
 import { validatePipelineSettings } from '../pipeline/validate-config.ts';
-import { readCodesFile } from '../samplers.ts';
-import { DEFAULT_TRAIN_CONFIG, runTraining } from '../training.ts';
+import { readCodesFile } from '../code-files.ts';
+import { runTraining } from '../training.ts';
+import { DEFAULT_TRAIN_CONFIG } from '../train-defaults.ts';
 import { FuzzTally, mutate } from './mutate.ts';
 
 const FUZZ_SEED = 16;

@@ -15,7 +15,7 @@ export interface MetricComparison {
   readonly higher: 'dtl-ns' | 'baseline' | 'tie';
 }
 
-/** The metrics shown first, in this order; the others follow in the order the evaluator wrote them. */
+/** The metrics shown first, in this order; then the other metrics @20, then the rest, each in the order the evaluator wrote them. */
 const LEADING = ['recall@20', 'ndcg@20'] as const;
 
 /** Compares every metric both maps have (test metrics at each run's best-valid epoch). */
@@ -32,7 +32,7 @@ export function compareWithBaseline(dtlNs: Readonly<Record<string, number>>, bas
 
 function rank(metric: string): number {
   const i = (LEADING as readonly string[]).indexOf(metric);
-  return i >= 0 ? i : LEADING.length;
+  return i >= 0 ? i : metric.endsWith('@20') ? LEADING.length : LEADING.length + 1;
 }
 
 /** `+0.0123`, `−0.0123` (U+2212 minus), `±0.0000` for an exact tie. */

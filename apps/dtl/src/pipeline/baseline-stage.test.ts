@@ -130,8 +130,8 @@ describe('the baseline stage', () => {
 
 describe('baseline comparison', () => {
   it('signs every gain explicitly and says which is higher', () => {
-    const c = compareWithBaseline({ 'hit@20': 0.5, 'ndcg@20': 0.2, 'recall@20': 0.3 }, { 'recall@20': 0.25, 'ndcg@20': 0.21, 'hit@20': 0.5 });
-    expect(c.map((m) => m.metric)).toEqual(['recall@20', 'ndcg@20', 'hit@20']);
+    const c = compareWithBaseline({ 'recall@5': 0.1, 'hit@20': 0.5, 'ndcg@20': 0.2, 'recall@20': 0.3 }, { 'recall@5': 0.1, 'recall@20': 0.25, 'ndcg@20': 0.21, 'hit@20': 0.5 });
+    expect(c.map((m) => m.metric)).toEqual(['recall@20', 'ndcg@20', 'hit@20', 'recall@5']);
     expect(c[0]).toMatchObject({ higher: 'dtl-ns' });
     expect(c[0]!.relative_gain).toBeCloseTo(0.2, 12);
     expect(c[1]).toMatchObject({ higher: 'baseline' });

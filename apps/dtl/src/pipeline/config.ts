@@ -2,39 +2,52 @@ import { z } from 'zod';
 import { readConfigFile } from '../config-file.ts';
 import { DtlError } from '@dtl/core';
 import { printable } from '@dtl/data';
-import { SAMPLER_NAMES } from '../samplers.ts';
+import { DTL_SAMPLER_DEFAULTS } from '@dtl/sampler';
+import { APP_CANDIDATES_DEFAULT, SAMPLER_NAMES, SAMPLER_OPTIONS_SHAPE } from '../samplers.ts';
+import type { SamplerName } from '../samplers.ts';
+import { DEFAULT_THREADS, DEFAULT_TRAIN_CONFIG, RUN_SECTION_DEFAULTS } from '../train-defaults.ts';
+import { TRAIN_OPTIONS_SHAPE } from '../train-vocabulary.ts';
+import { JUDGE_DEFAULTS, TREES_DEFAULTS } from '../stage-defaults.ts';
 
 const positiveInt = z.number().int().positive();
-const nonNegative = z.number().min(0);
 
-const trainSection = (defaults: { model: 'mf' | 'lightgcn'; sampler: (typeof SAMPLER_NAMES)[number] }) =>
+const d = DEFAULT_TRAIN_CONFIG;
+const t = TRAIN_OPTIONS_SHAPE;
+const T = TREES_DEFAULTS;
+const J = JUDGE_DEFAULTS;
+// The sampler keys of the train vocabulary (samplers.ts, help text and ranges from the registry). The
+// pipeline sets the code files itself (trees stage), and keeps defaults on the four keys it always
+// had so their stage keys stay; the other sampler keys are absent unless written (= the sampler's default).
+const { codesCo: _codesCo, codesSe: _codesSe, codesOffset: _codesOffset, candidates, alphaCo, alphaSe, mixing, ...optionalSamplerKeys } = SAMPLER_OPTIONS_SHAPE;
+const optionalSamplerShape = Object.fromEntries(Object.entries(optionalSamplerKeys).map(([k, v]) => [k, v.optional()])) as {
+  [K in keyof typeof optionalSamplerKeys]: z.ZodOptional<(typeof optionalSamplerKeys)[K]>;
+};
+
+/** A `dtl run` train section (pretrain, train; the baseline's overrides are these keys too). */
+const trainSection = (defaults: { model: 'mf' | 'lightgcn'; sampler: SamplerName; epochs: number }) =>
   z
     .object({
       model: z.enum(['mf', 'lightgcn']).default(defaults.model).describe('CF model'),
       sampler: z.enum(SAMPLER_NAMES).default(defaults.sampler).describe('negative sampler'),
-      epochs: positiveInt.default(300).describe('maximum epochs'),
-      evalEvery: positiveInt.default(5).describe('evaluate on valid every K epochs'),
-      patience: positiveInt.default(10).describe('stop after P evaluations without a better valid Recall@20'),
-      lr: z.number().positive().default(1e-3),
-      dim: positiveInt.default(64),
-      layers: z.number().int().min(0).default(3).describe('LightGCN propagation layers'),
-      batchSize: positiveInt.default(2048),
-      l2: nonNegative.default(1e-4),
-      optimizer: z.enum(['adam', 'lazy-adam', 'sgd']).default('adam'),
-      negatives: positiveInt.default(1),
-      candidates: positiveInt.default(10).describe('candidates per negative (dns, mixgcf, ahns, dtl)'),
-      alphaCo: nonNegative.default(0.1).describe('DTL weight of the co-tree view'),
-      alphaSe: nonNegative.default(0.3).describe('DTL weight of the se-tree view'),
-      mixing: z.boolean().default(true).describe('DTL: MixGCF-style mixed negatives'),
-      // The DTL sampler's false-negative-aware options (packages/sampler/src/fn-aware.ts, tree-pool.ts),
-      // the keys of `dtl train`'s flags of the same names. No defaults here: absent = off, exactly as an
-      // absent flag, so a config without them keeps its stage keys. Ranges are checked by the sampler's
-      // own factory (validate-config.ts builds it before any work), as for the flags.
-      alphaNegate: z.boolean().optional().describe('DTL: subtract the tree views (α → −α): penalise candidates close to the positive'),
-      fnBand: z.number().optional().describe('DTL: penalise candidates whose tree agreement with the positive is ≥ x, in (0, 1] (default off)'),
-      fnBandPenalty: nonNegative.optional().describe('DTL: penalty of a candidate in the fnBand top band (default 1 + |alphaCo| + |alphaSe|)'),
-      historyPenalty: nonNegative.optional().describe("DTL: penalise β × max tree agreement with the user's observed items (default 0, off)"),
-      treePool: nonNegative.optional().describe("DTL: share in [0, 1] of candidates drawn from the positive's sibling subtree in one tree (default off)"),
+      epochs: t.epochs.default(defaults.epochs),
+      evalEvery: t.evalEvery.default(d.evalEvery),
+      patience: t.patience.default(d.patience),
+      lr: t.lr.default(d.lr),
+      dim: t.dim.default(d.dim),
+      layers: t.layers.default(d.layers),
+      batchSize: t.batchSize.default(d.batchSize),
+      l2: t.l2.default(d.l2),
+      optimizer: t.optimizer.default(d.optimizer),
+      negatives: t.negatives.default(d.negatives),
+      candidates: candidates.default(APP_CANDIDATES_DEFAULT),
+      alphaCo: alphaCo.default(DTL_SAMPLER_DEFAULTS.alphaCo),
+      alphaSe: alphaSe.default(DTL_SAMPLER_DEFAULTS.alphaSe),
+      mixing: mixing.default(DTL_SAMPLER_DEFAULTS.mixing),
+      // The other sampler options, among them the DTL sampler's false-negative-aware ones (issue 19;
+      // packages/sampler/src/fn-aware.ts, tree-pool.ts): no defaults here, absent = off, exactly as an
+      // absent flag, so a config without them keeps its stage keys. Ranges beyond the type are checked by
+      // the sampler's own factory (validate-config.ts builds it before any work), as for the flags.
+      ...optionalSamplerShape,
     })
     .strict();
 
@@ -52,7 +65,7 @@ function overridesOf<S extends z.ZodRawShape>(section: z.ZodObject<S>) {
 /** The sampler of the baseline stage by default: MixGCF, the strongest clean baseline of the sports tables (docs/results.md §9, §13, §20). */
 export const BASELINE_SAMPLER = 'mixgcf';
 
-const baselineSection = overridesOf(trainSection({ model: 'lightgcn', sampler: 'dtl' }));
+const baselineSection = overridesOf(trainSection(RUN_SECTION_DEFAULTS.train));
 
 /** The `dtl run` configuration (JSON or YAML). Every field has a default; `{}` runs the embedded demo. */
 export const pipelineConfigSchema = z
@@ -62,36 +75,36 @@ export const pipelineConfigSchema = z
       .object({ preset: z.enum(['tiny', 'default']).default('default'), seed: z.number().int().default(7) })
       .strict()
       .default({ preset: 'default', seed: 7 }),
-    carveValid: z.number().min(0).max(0.5).default(0.1).describe('carve this fraction of train into validation when the dataset has none'),
-    seed: z.number().int().default(2022),
+    carveValid: z.number().min(0).max(0.5).default(d.carveValid).describe('carve this fraction of train into validation when the dataset has none'),
+    seed: z.number().int().default(d.seed).describe('seed of everything'),
     protocol: z.enum(['clean', 'paper']).default('clean').describe('paper = the authors\' leaky filter and masking'),
-    threads: positiveInt.default(2),
-    pretrain: trainSection({ model: 'lightgcn', sampler: 'rns' }).default(trainSection({ model: 'lightgcn', sampler: 'rns' }).parse({})),
+    threads: positiveInt.default(DEFAULT_THREADS).describe('compute threads (results do not depend on it)'),
+    pretrain: trainSection(RUN_SECTION_DEFAULTS.pretrain).default(trainSection(RUN_SECTION_DEFAULTS.pretrain).parse({})),
     trees: z
       .object({
-        builder: z.enum(['spectral-kmeans', 'louvain']).default('spectral-kmeans'),
-        k: positiveInt.default(4),
-        leafSize: positiveInt.default(30),
-        dim: positiveInt.default(32).describe('spectral embedding size'),
+        builder: z.enum(['spectral-kmeans', 'louvain']).default(T.builder),
+        k: positiveInt.default(T.k),
+        leafSize: positiveInt.default(T.leafSize),
+        dim: positiveInt.default(T.dim).describe('spectral embedding size'),
         codesCo: z.string().optional().describe('use these co codes instead of building (authors\' format)'),
         codesSe: z.string().optional(),
-        codesOffset: z.number().int().min(0).default(0),
+        codesOffset: z.number().int().min(0).default(T.codesOffset),
       })
       .strict()
-      .default({ builder: 'spectral-kmeans', k: 4, leafSize: 30, dim: 32, codesOffset: 0 }),
+      .default({ ...T }),
     judge: z
       .object({
-        llm: z.string().default('rule').describe('rule | openai:<model>@<baseURL> | ollama:<model> | gguf:<path>'),
-        per: z.enum(['user', 'pair']).default('user'),
-        candidates: positiveInt.default(20),
+        llm: z.string().default(J.llm).describe('rule | openai:<model>@<baseURL> | ollama:<model> | gguf:<path>'),
+        per: z.enum(['user', 'pair']).default(J.per),
+        candidates: positiveInt.default(J.candidates),
         users: positiveInt.optional().describe('judge only users 0..n-1'),
-        threshold: z.number().min(0).max(1).default(1).describe('rule judge threshold'),
-        ruleMode: z.enum(['either', 'both', 'mean', 'co', 'se']).default('either'),
+        threshold: z.number().min(0).max(1).default(J.threshold).describe('rule judge threshold'),
+        ruleMode: z.enum(['either', 'both', 'mean', 'co', 'se']).default(J.ruleMode),
         concurrency: positiveInt.optional(),
-        timeoutMs: positiveInt.default(120_000),
-        retries: z.number().int().min(0).default(2),
+        timeoutMs: positiveInt.default(J.timeoutMs),
+        retries: z.number().int().min(0).default(J.retries),
         tokenBudget: positiveInt.optional(),
-        threads: positiveInt.default(1),
+        threads: positiveInt.default(J.threads),
         batch: z
           .object({
             out: z.string().min(1).optional().describe('batch request file to write (default stages/judge/batch-requests.jsonl)'),
@@ -104,7 +117,7 @@ export const pipelineConfigSchema = z
       })
       .strict()
       .refine((j) => j.batch === undefined || j.llm.startsWith('openai:'), { message: 'judge.batch needs judge.llm: openai:<model>[@<baseURL>] (the model the batch engine serves)', path: ['batch'] })
-      .default({ llm: 'rule', per: 'user', candidates: 20, threshold: 1, ruleMode: 'either', timeoutMs: 120_000, retries: 2, threads: 1 }),
+      .default({ ...J }),
     fn: z
       .object({
         use: z.enum(['positive', 'exclude', 'weighted', 'none']).default('positive').describe('how judged false negatives enter training'),
@@ -112,7 +125,7 @@ export const pipelineConfigSchema = z
       })
       .strict()
       .default({ use: 'positive', weight: 0.5 }),
-    train: trainSection({ model: 'lightgcn', sampler: 'dtl' }).default(trainSection({ model: 'lightgcn', sampler: 'dtl' }).parse({})),
+    train: trainSection(RUN_SECTION_DEFAULTS.train).default(trainSection(RUN_SECTION_DEFAULTS.train).parse({})),
     baseline: z
       .union([z.literal(false), baselineSection])
       .default({})

@@ -1,3 +1,4 @@
+import { samplerConfigFrom } from '../samplers.ts';
 import type { SamplerConfig } from '../samplers.ts';
 import type { TrainConfig } from '../training.ts';
 import type { PipelineConfig, TrainSectionConfig } from './config.ts';
@@ -8,21 +9,7 @@ import type { PipelineConfig, TrainSectionConfig } from './config.ts';
  * here too, so its stage key is the one it had before the option existed.
  */
 export function samplerConfigOf(section: TrainSectionConfig, codes?: { co: string; se: string; offset: number }): SamplerConfig {
-  return {
-    name: section.sampler,
-    candidates: section.candidates,
-    alphaCo: section.alphaCo,
-    alphaSe: section.alphaSe,
-    mixing: section.mixing,
-    codesCo: codes?.co,
-    codesSe: codes?.se,
-    codesOffset: codes?.offset,
-    alphaNegate: section.alphaNegate === true ? true : undefined,
-    fnBand: section.fnBand,
-    fnBandPenalty: section.fnBandPenalty,
-    historyPenalty: section.historyPenalty,
-    treePool: section.treePool,
-  };
+  return samplerConfigFrom(section.sampler, { ...section, codesCo: codes?.co, codesSe: codes?.se, codesOffset: codes?.offset }, 'config');
 }
 
 export function trainConfigOf(section: TrainSectionConfig, data: string, pipeline: PipelineConfig, codes?: { co: string; se: string; offset: number }): TrainConfig {

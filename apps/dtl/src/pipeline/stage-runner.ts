@@ -67,3 +67,45 @@ export async function runStage<T>(
   writeJsonAtomic(file, record);
   return { output, record: { seconds, skipped: false, key, producedInSeconds: seconds } };
 }
+
+/**
+ * A stage of `dtl run`: its key (a fingerprint of its inputs and settings), its work, and the
+ * `load` of what it wrote when it is skipped — so the next stage receives objects (a dataset,
+ * codebooks, false-negative pairs), never file paths to re-read. `run` returns the record stored in
+ * `stage.json` (JSON) and the loaded objects it already has in memory.
+ */
+export interface PipelineStage<I, R, L> {
+  readonly name: string;
+  /** Files of the stage folder reused across changed inputs (e.g. the judge's call cache). */
+  readonly keep?: readonly string[];
+  key(input: I): string;
+  run(input: I, dir: string): Promise<{ readonly record: R; readonly loaded: L }>;
+  load(input: I, record: R, dir: string): L | Promise<L>;
+}
+
+/** What a stage hands on: its loaded output, its stored record, its key and its timing. */
+export interface StageOutput<R, L> {
+  readonly loaded: L;
+  readonly record: R;
+  readonly key: string;
+  readonly stage: StageRecord;
+}
+
+/** Runs a {@link PipelineStage} through {@link runStage}: its work when its key changed, else its `load`. */
+export async function runPipelineStage<I, R, L>(runDir: string, stage: PipelineStage<I, R, L>, input: I): Promise<StageOutput<R, L>> {
+  const key = stage.key(input);
+  let fresh: { loaded: L } | undefined;
+  const { output, record } = await runStage(
+    runDir,
+    stage.name,
+    key,
+    async (dir) => {
+      const r = await stage.run(input, dir);
+      fresh = { loaded: r.loaded };
+      return r.record;
+    },
+    stage.keep ? { keep: stage.keep } : {},
+  );
+  const loaded = fresh ? fresh.loaded : await stage.load(input, output, join(runDir, STAGES_DIR, stage.name));
+  return { loaded, record: output, key, stage: record };
+}

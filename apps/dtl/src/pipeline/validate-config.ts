@@ -5,7 +5,7 @@ import type { DensGates, InteractionData } from '@dtl/core';
 import { createDensGates } from '@dtl/sampler';
 import { createKmeansTreeBuilder, createLouvainBuilder, createSpectralKmeansBuilder } from '@dtl/trees';
 import { parseLlmSpec } from '../providers.ts';
-import { buildSampler } from '../samplers.ts';
+import { buildSampler, samplerEntry } from '../samplers.ts';
 import { baselineSectionOf } from './config.ts';
 import type { PipelineConfig, TrainSectionConfig } from './config.ts';
 import { samplerConfigOf } from './section-config.ts';
@@ -56,11 +56,11 @@ export function validatePipelineSettings(config: PipelineConfig, source = 'confi
   }
 
   check('pretrain.sampler', () => {
-    if (config.pretrain.sampler === 'dtl') throw new Error('the pretrain stage has no item codes yet (the trees are built from the pretrained model); choose another sampler');
+    if (samplerEntry(config.pretrain.sampler).needs.codebooks) throw new Error('the pretrain stage has no item codes yet (the trees are built from the pretrained model); choose another sampler');
   });
   const baseline = baselineSectionOf(config);
   check('baseline.sampler', () => {
-    if (baseline?.sampler === 'dtl') throw new Error('the baseline is a plain sampler run that never sees the trees or judged false negatives; choose another sampler (default mixgcf)');
+    if (baseline && samplerEntry(baseline.sampler).needs.codebooks) throw new Error('the baseline is a plain sampler run that never sees the trees or judged false negatives; choose another sampler (default mixgcf)');
   });
   for (const [name, section] of trainedSections(config)) {
     check(`${name} (sampler ${section.sampler})`, () => dryBuildSampler(section));

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { InteractionData } from '@dtl/core';
 import { loadDataset } from '@dtl/data';
-import { DEFAULT_TRAIN_CONFIG } from '../training.ts';
+import { DEFAULT_TRAIN_CONFIG } from '../train-defaults.ts';
 import type { TrainConfig } from '../training.ts';
 import { readRunJson } from './run-json.ts';
 

@@ -1,6 +1,7 @@
 import { DtlError } from '@dtl/core';
 import { writeJsonAtomic } from '@dtl/core/node';
-import type { TrainConfig, Protocol } from '../training.ts';
+import type { TrainConfig } from '../training.ts';
+import type { Protocol } from '../protocol.ts';
 import { RUN_FORMAT, runPaths } from './files.ts';
 import { readJsonObject } from './read-json.ts';
 
