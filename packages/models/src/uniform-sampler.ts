@@ -4,11 +4,11 @@ import type { NegativeSampler, Rng, SampleRequest } from '@dtl/core';
 /**
  * Uniform negative sampling (RNS; Rendle et al., UAI 2009): each negative drawn uniformly from the
  * items the user has not interacted with, by rejection. The fit loop's default; `@dtl/sampler` has
- * the full family.
+ * the full family (this is a separate implementation from its `rns`, so it has its own name).
  */
 export function createUniformSampler(): NegativeSampler {
   return {
-    name: 'rns',
+    name: 'uniform-rejection',
     output: 'items',
     sample(request: SampleRequest, rng: Rng) {
       const { users, k, exclude } = request;
