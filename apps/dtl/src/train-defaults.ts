@@ -1,26 +1,28 @@
+import { FIT_DEFAULTS } from '@dtl/models';
 import type { TrainConfig } from './training.ts';
 
 /**
  * The one home of the training defaults (`dtl train`'s flags, `dtl train --config`, `dtl run`'s
  * pretrain/train/baseline sections, the run-dir rule for older runs). Sampler options default in
  * their library (`@dtl/sampler`'s `*_DEFAULTS`, read by the registry in samplers.ts). A light module
- * (types only from training.ts) so that help and config parsing never load the trainer.
+ * (types only from training.ts; the fit defaults are a constant of @dtl/models) so that help and config
+ * parsing never load the trainer.
  */
 export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'data'> = {
   model: 'mf',
   sampler: { name: 'rns' },
-  // The fit loop's default (early stopping on validation usually ends far sooner).
-  epochs: 1000,
-  evalEvery: 5,
-  patience: 10,
-  seed: 2022,
+  // The fit loop's defaults (early stopping on validation usually ends far sooner than 1000 epochs).
+  epochs: FIT_DEFAULTS.epochs,
+  evalEvery: FIT_DEFAULTS.evalEvery,
+  patience: FIT_DEFAULTS.patience,
+  seed: FIT_DEFAULTS.seed,
   lr: 1e-3,
   dim: 64,
   layers: 3,
-  batchSize: 2048,
+  batchSize: FIT_DEFAULTS.batchSize,
   l2: 1e-4,
   optimizer: 'adam',
-  negatives: 1,
+  negatives: FIT_DEFAULTS.negatives,
   carveValid: 0.1,
 };
 

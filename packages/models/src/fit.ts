@@ -1,4 +1,5 @@
 import { DtlError, createRng, csrRowIds, shuffleInPlace } from '@dtl/core';
+import { FIT_DEFAULTS } from './fit-defaults.ts';
 import type { CfModel, Csr, ModelView, NegativeSampler, ProgressFn } from '@dtl/core';
 import { createEarlyStopping } from './early-stopping.ts';
 import type { Metrics } from './early-stopping.ts';
@@ -92,14 +93,14 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   const { model, train } = options;
   const exclude = options.exclude ?? train;
   const sampler = options.sampler ?? createUniformSampler();
-  const k = options.negatives ?? 1;
-  const maxEpochs = options.epochs ?? 1000;
-  const batchSize = options.batchSize ?? 2048;
-  const seed = options.seed ?? 2022;
-  const evalEvery = options.evalEvery ?? 5;
-  const patience = options.patience ?? 10;
-  const selectMetric = options.selectMetric ?? 'recall@20';
-  const testEach = options.testEachEvaluation ?? true;
+  const k = options.negatives ?? FIT_DEFAULTS.negatives;
+  const maxEpochs = options.epochs ?? FIT_DEFAULTS.epochs;
+  const batchSize = options.batchSize ?? FIT_DEFAULTS.batchSize;
+  const seed = options.seed ?? FIT_DEFAULTS.seed;
+  const evalEvery = options.evalEvery ?? FIT_DEFAULTS.evalEvery;
+  const patience = options.patience ?? FIT_DEFAULTS.patience;
+  const selectMetric = options.selectMetric ?? FIT_DEFAULTS.selectMetric;
+  const testEach = options.testEachEvaluation ?? FIT_DEFAULTS.testEachEvaluation;
   if (train.nRows !== model.nUsers || train.nCols !== model.nItems) {
     throw new DtlError('INVALID_ARGUMENT', `train is ${train.nRows}×${train.nCols} but the model is ${model.nUsers}×${model.nItems}`);
   }
