@@ -181,13 +181,22 @@ export function readPipelineConfig(path: string): PipelineConfig {
 
 /**
  * The embedded demo (`dtl run` with no config): the synthetic dataset, and a learning rate and epoch
- * budget that finish the whole pipeline in under two minutes here. A config file starts from the
+ * budget that finish the whole pipeline in about a minute here. A config file starts from the
  * paper's settings instead (lr 1e-3, up to 300 epochs, patience 10).
+ *
+ * The DTL-NS settings are those of `experiments/best.yaml`, the best honest configuration measured
+ * (docs/results.md §23), not the paper's: the strict rule judge (both trees agree), judged items
+ * only excluded from sampling (added as positives, the paper's use, they lowered both metrics under
+ * the clean protocol, §9 and §13), and negated tree weights over 20 candidates; the MixGCF baseline
+ * keeps the authors' 10 candidates.
  */
 export const DEMO_CONFIG = {
   pretrain: { lr: 0.005, epochs: 30, patience: 4 },
   // Leaves of 10 items: the synthetic catalogue is small (1,500 items), so leaves of 30 make codes too coarse.
   trees: { leafSize: 10 },
-  train: { lr: 0.005, epochs: 30, patience: 4 },
+  judge: { llm: 'rule', threshold: 1, ruleMode: 'both' },
+  fn: { use: 'exclude' },
+  train: { lr: 0.005, epochs: 30, patience: 4, candidates: 20, alphaNegate: true },
+  baseline: { candidates: 10 },
 } as const;
 
