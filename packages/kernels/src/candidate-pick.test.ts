@@ -1,7 +1,7 @@
 // The fused score-and-pick kernels against the samplers' JS loops over gatherDotJs scores: same picks.
 import { describe, expect, it } from 'vitest';
 import { createRng } from '@dtl/core';
-import { createWasmArena, gatherDotArgmax, gatherDotArgminDistance, gatherDotJs, gatherDotPickLayer, pickBuffers, wasmKernelsSupported } from './index.ts';
+import { createWasmArena, gatherDotArgmax, gatherDotArgminDistance, gatherDotJs, gatherDotPickLayer, gatherDotTopN, pickBuffers, wasmKernelsSupported } from './index.ts';
 
 function refArgmax(scores: Float64Array, nT: number, N: number): Int32Array {
   const out = new Int32Array(nT);
@@ -27,6 +27,28 @@ function refArgmin(scores: Float64Array, nT: number, k: number, N: number, targe
       if (cr < bc) { bc = cr; best = c; }
     }
     out[t] = best;
+  }
+  return out;
+}
+
+/** DNS(M,N)'s partial insertion sort (dns-mn.ts), as local indices. */
+function refTopN(scores: Float64Array, nT: number, M: number, N: number): Int32Array {
+  const out = new Int32Array(nT * N);
+  const top = new Int32Array(N);
+  for (let t = 0; t < nT; t++) {
+    const o = t * M;
+    let filled = 0;
+    for (let c = o; c < o + M; c++) {
+      const s = scores[c]!;
+      let pos = filled;
+      while (pos > 0 && scores[top[pos - 1]!]! < s) pos--;
+      if (pos >= N) continue;
+      const last = filled < N ? filled : N - 1;
+      for (let q = last; q > pos; q--) top[q] = top[q - 1]!;
+      top[pos] = c;
+      if (filled < N) filled++;
+    }
+    for (let q = 0; q < N; q++) out[t * N + q] = top[q]! - o;
   }
   return out;
 }
@@ -86,6 +108,12 @@ describe.runIf(wasmKernelsSupported())('fused score-and-pick kernels', () => {
         const ch = new Int32Array(nT);
         expect(gatherDotArgmax(users, cand, N, k, U, I, dim, ch)).toBe(true);
         expect(ch).toEqual(refArgmax(cs, nT, N));
+
+        for (let topN = 1; topN <= N; topN++) {
+          const tops = new Int32Array(nT * topN);
+          expect(gatherDotTopN(users, cand, N, k, U, I, dim, topN, tops)).toBe(true);
+          expect(tops, `top ${topN}`).toEqual(refTopN(cs, nT, N, topN));
+        }
 
         const targets = Float64Array.from({ length: B }, (_, b) => (b % 3 === 0 ? cs[b * k * N]! : b % 5 === 0 ? NaN : rng.normal()));
         expect(gatherDotArgminDistance(users, cand, N, k, U, I, dim, targets, ch)).toBe(true);

@@ -45,6 +45,25 @@ export function gatherDotArgminDistance(users: Int32Array, cand: Int32Array, N: 
   return true;
 }
 
+/**
+ * DNS(M,N): per slot t, the N best of its M candidates by score, best first, as local indices
+ * (0..M) at tops[t·N ..] — the sampler's stable partial insertion sort (a candidate passes an entry
+ * only when that entry's score is strictly smaller). Requires N ≤ M.
+ */
+export function gatherDotTopN(users: Int32Array, cand: Int32Array, M: number, k: number, U: Float32Array, I: Float32Array, dim: number, N: number, tops: Int32Array, nPairs: number = users.length): boolean {
+  if (!(Number.isInteger(N) && N >= 1 && N <= M)) throw new DtlError('INVALID_ARGUMENT', `gatherDotTopN: N must be in 1..${M}, got ${N}`);
+  const ctx = prepare('gatherDotTopN', users, cand, M, k, U, I, dim, nPairs);
+  if (!ctx) return false;
+  const { arena, fns, s, u, c } = ctx;
+  const n = nPairs * k * N;
+  if (tops.length < n) throw new DtlError('INVALID_ARGUMENT', `gatherDotTopN: tops holds ${tops.length} entries, need ${n}`);
+  const tp = bufI32(arena, s, 'tops', tops, n, false);
+  const srow = scratchF64(arena, s, 'srow', M);
+  fns.topN(u.byteOffset, c.byteOffset, M, k, nPairs, U.byteOffset, I.byteOffset, N, tp.byteOffset, s.urow.byteOffset, srow.byteOffset);
+  if (tp !== tops) tops.set(tp.subarray(0, n));
+  return true;
+}
+
 /** Inputs of {@link gatherDotPickLayer}. */
 export interface PickLayerArgs {
   readonly users: Int32Array;

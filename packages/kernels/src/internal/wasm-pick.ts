@@ -14,6 +14,9 @@
  *   chosen[t] = t·N + best.
  * - `argminDistance(users, cand, N, k, nPairs, U, I, targets, chosen, urow)`: AHNS. As `argmax` with
  *   criterion |s − targets[b]| (float64 targets per pair) and strictly-less replacement.
+ * - `topN(users, cand, M, k, nPairs, U, I, N, tops, urow, srow)`: DNS(M,N). Per slot, the sampler's
+ *   stable partial insertion sort of the M scores (an entry is passed only when its score is strictly
+ *   smaller); the N best local indices, best first, at tops[t·N ..] (`srow`: M float64s).
  * - `pickLayer(users, pos, cand, N, k, nPairs, U, I, alphas, L, l, mix, normalize, hasBonus, bonus, chosen,
  *   urow, mrow)`: one layer of `pickPerLayer` (MixGCF, DTL). sp = mix ? ⟨u, I[pos_b]⟩ : 0; per slot t with
  *   a = alphas[t·L + l]: m_c = a·sp + (1 − a)·s_c into `mrow`, running min/max (`m < min`, `m > max`
@@ -25,7 +28,7 @@
  */
 import {
   I32, V128, ADD, EQ, MUL, SHL, F64_ADD, F64_PROMOTE_F32, BLOCK, ELSE, END, IF, LOOP, LT_U,
-  assembleModule, brIf, f32Load, forPtr, get, i32c, i32Load, set, simd, tee, uleb, v128Load, v128Store, v128Zero,
+  assembleModule, br, brIf, f32Load, forPtr, get, i32c, i32Load, set, simd, tee, uleb, v128Load, v128Store, v128Zero,
 } from './wasm-asm.ts';
 import type { Code, WasmFunction, WasmMemory } from './wasm-asm.ts';
 import { createPerDimInstances } from './per-dim-instances.ts';
@@ -159,6 +162,71 @@ function firstBestFunction(dim: number, ahns: boolean): WasmFunction {
   };
 }
 
+/**
+ * DNS(M,N) (`topN`): per slot, the sampler's stable partial insertion sort of the M candidate scores
+ * (a candidate moves up past an entry only when that entry's score is strictly smaller); writes the N
+ * best local candidate indices (0..M), best first, at tops[t·N ..].
+ */
+function topNFunction(dim: number): WasmFunction {
+  const USERS = 0, CAND = 1, M = 2, K = 3, NPAIRS = 4, U = 5, I = 6, NTOP = 7, TOPS = 8, UROW = 9, SROW = 10;
+  const nParams = 11;
+  const UP = nParams, UE = UP + 1, CP = UP + 2, SLOT = UP + 3, UR = UP + 4, IR = UP + 5, C = UP + 6, POS = UP + 7, FILLED = UP + 8, Q = UP + 9, TB = UP + 10, LAST = UP + 11;
+  const A01 = UP + 12, A23 = A01 + 1, UV = A01 + 2; // v128
+  const S0 = A01 + 3, S = S0 + 1; // f64
+  const x: DotLocals = { ur: UR, urow: UROW, ir: IR, a01: A01, a23: A23, uv: UV, s0: S0 };
+  const rowBytes = dim * 4;
+  const topAt = (i: Code): Code => [get(TB), i, i32c(2), SHL, ADD]; // address of top[i]
+  const cand: Code = [
+    rowAddr(I, CP, rowBytes, IR),
+    dotCode(dim, x), set(S),
+    get(SROW), get(C), i32c(3), SHL, ADD, get(S), f64Store(0),
+    // pos = filled; while (pos > 0 && srow[top[pos − 1]] < s) pos--
+    get(FILLED), set(POS),
+    BLOCK, LOOP,
+    get(POS), i32c(0), EQ, brIf(1),
+    get(SROW), topAt([get(POS), i32c(1), 0x6b]), i32Load(0), i32c(3), SHL, ADD, f64Load(0), get(S), F64_LT, i32c(0), EQ, brIf(1),
+    get(POS), i32c(1), 0x6b, set(POS), br(0),
+    END, END,
+    // if (pos < N) { shift top[pos..last) up by one; top[pos] = c; filled += filled < N }
+    get(POS), get(NTOP), LT_U,
+    IF,
+    get(FILLED), get(NTOP), LT_U, IF, get(FILLED), set(LAST), ELSE, get(NTOP), i32c(1), 0x6b, set(LAST), END,
+    get(LAST), set(Q),
+    BLOCK, LOOP,
+    get(Q), get(POS), 0x4d /* le_u */, brIf(1),
+    topAt(get(Q)), topAt([get(Q), i32c(1), 0x6b]), i32Load(0), 0x36, 2, 0,
+    get(Q), i32c(1), 0x6b, set(Q), br(0),
+    END, END,
+    topAt(get(POS)), get(C), 0x36, 2, 0,
+    get(FILLED), get(NTOP), LT_U, IF, get(FILLED), i32c(1), ADD, set(FILLED), END,
+    END,
+    get(C), i32c(1), ADD, set(C),
+    get(CP), i32c(4), ADD, set(CP),
+  ];
+  const slot: Code = [
+    i32c(0), set(C), i32c(0), set(FILLED),
+    BLOCK, get(M), i32c(0), EQ, brIf(0), LOOP, cand, get(C), get(M), LT_U, brIf(0), END, END,
+    get(TB), get(NTOP), i32c(2), SHL, ADD, set(TB),
+  ];
+  const pair: Code = [
+    rowAddr(U, UP, rowBytes, UR),
+    promoteCode(dim, x),
+    i32c(0), set(SLOT),
+    BLOCK, get(K), i32c(0), EQ, brIf(0), LOOP, slot, get(SLOT), i32c(1), ADD, tee(SLOT), get(K), LT_U, brIf(0), END, END,
+  ];
+  return {
+    exportName: 'topN',
+    params: Array.from({ length: nParams }, () => I32),
+    results: [],
+    locals: [[12, I32], [3, V128], [2, F64]],
+    code: [
+      get(USERS), set(UP), get(USERS), get(NPAIRS), i32c(2), SHL, ADD, set(UE),
+      get(CAND), set(CP), get(TOPS), set(TB),
+      forPtr(UP, UE, 4, pair),
+    ],
+  };
+}
+
 /** One layer of `pickPerLayer` (see the file comment). */
 function pickLayerFunction(dim: number): WasmFunction {
   const USERS = 0, POS = 1, CAND = 2, N = 3, K = 4, NPAIRS = 5, U = 6, I = 7, ALPHAS = 8, L = 9, LAYER = 10, MIX = 11, NORM = 12, HASB = 13, BONUS = 14, CHOSEN = 15, UROW = 16, MROW = 17;
@@ -227,12 +295,13 @@ function pickLayerFunction(dim: number): WasmFunction {
 }
 
 export function pickModuleBytes(dim: number, maxPages: number): Uint8Array {
-  return assembleModule({ shared: true, maxPages }, [firstBestFunction(dim, false), firstBestFunction(dim, true), pickLayerFunction(dim)]);
+  return assembleModule({ shared: true, maxPages }, [firstBestFunction(dim, false), firstBestFunction(dim, true), pickLayerFunction(dim), topNFunction(dim)]);
 }
 
 export interface PickExports {
   argmax(users: number, cand: number, N: number, k: number, nPairs: number, U: number, I: number, chosen: number, urow: number): void;
   argminDistance(users: number, cand: number, N: number, k: number, nPairs: number, U: number, I: number, targets: number, chosen: number, urow: number): void;
+  topN(users: number, cand: number, M: number, k: number, nPairs: number, U: number, I: number, N: number, tops: number, urow: number, srow: number): void;
   pickLayer(
     users: number, pos: number, cand: number, N: number, k: number, nPairs: number, U: number, I: number,
     alphas: number, L: number, l: number, mix: number, normalize: number, hasBonus: number, bonus: number, chosen: number, urow: number, mrow: number,

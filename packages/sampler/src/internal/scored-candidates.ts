@@ -4,13 +4,10 @@ import { fillCandidates } from './candidates.ts';
 import { scoreCandidates } from './score.ts';
 import { validateRequest } from './validate.ts';
 
-/** Candidates of a batch and their pooled scores: slot t (pair b = ⌊t/k⌋) owns [t·M, t·M + M). */
-export interface ScoredCandidates {
-  readonly cand: Int32Array;
-  readonly scores: Float64Array;
-}
-
-/** The candidate half of the score-based samplers; see {@link createScoredCandidates}. */
+/**
+ * The candidate half of the score-based samplers (see {@link createCandidateScorer}); slot t
+ * (pair b = ⌊t/k⌋) owns candidates [t·M, t·M + M).
+ */
 export interface CandidateScorer {
   /** Validates the request and draws M candidates per negative slot (from `source`, default uniform). */
   draw(request: SampleRequest, rng: Rng): Int32Array;
@@ -59,14 +56,5 @@ export function createCandidateScorer(name: string, M: number, source: NegativeS
       floats = bufs.f64(floats, n, request.model.pooledItems());
       return floats;
     },
-  };
-}
-
-/** {@link createCandidateScorer}'s draw + score in one call (DNS(M,N), which needs every score). */
-export function createScoredCandidates(name: string, M: number, source: NegativeSampler | undefined): (request: SampleRequest, rng: Rng) => ScoredCandidates {
-  const scorer = createCandidateScorer(name, M, source);
-  return (request, rng) => {
-    const cand = scorer.draw(request, rng);
-    return { cand, scores: scorer.score(request) };
   };
 }
