@@ -22,3 +22,5 @@ export { gatherDotScores, gatherDotJs, packedCodeBonus, packedCodeBonusJs, densG
 export type { PackedCodeView } from './candidate-scores.ts';
 export { gatherMixedRows, gatherMixedRowsJs, scatterMixedRows, scatterMixedRowsJs } from './mixed-rows.ts';
 export type { MixedRowsBatch } from './mixed-rows.ts';
+export { gatherDotArgmax, gatherDotArgminDistance, gatherDotPickLayer, gatherDotTopN, pickBuffers } from './candidate-pick.ts';
+export type { PickLayerArgs } from './candidate-pick.ts';

@@ -10,7 +10,8 @@ import type { NegativeBatch, NegativeSampler, Rng, SampleRequest } from '@dtl/co
 import { checkCandidateSource } from './internal/candidates.ts';
 import { dot } from './internal/score.ts';
 import { checkFinite, checkInteger } from './internal/validate.ts';
-import { createScoredCandidates } from './internal/scored-candidates.ts';
+import { createCandidateScorer } from './internal/scored-candidates.ts';
+import { gatherDotArgminDistance } from '@dtl/kernels';
 
 /** Options of {@link createAhnsSampler}. */
 export interface AhnsSamplerOptions {
@@ -42,12 +43,12 @@ export function createAhnsSampler(options: AhnsSamplerOptions = {}): NegativeSam
   const p = checkFinite(name, 'p', options.p ?? AHNS_SAMPLER_DEFAULTS.p);
   const source = options.candidateSampler;
   checkCandidateSource(name, source);
-  const scored = createScoredCandidates(name, M, source);
+  const scorer = createCandidateScorer(name, M, source);
   return {
     name,
     output: 'items',
     sample(request: SampleRequest, rng: Rng): NegativeBatch {
-      const { cand, scores } = scored(request, rng);
+      const cand = scorer.draw(request, rng);
       const { users, positives, k, model } = request;
       const B = users.length;
       const per = k * M;
@@ -56,9 +57,18 @@ export function createAhnsSampler(options: AhnsSamplerOptions = {}): NegativeSam
       const U = model.pooledUsers();
       const I = model.pooledItems();
       const items = new Int32Array(B * k);
+      // Fused score + argmin in wasm when the model is in an arena: the per-pair targets are the JS
+      // loop's (same dot, same Math.pow), the scores and comparisons the same bits.
+      const targets = scorer.floats(B, request);
+      for (let b = 0; b < B; b++) targets[b] = beta * Math.pow(dot(U, users[b]! * dim, I, positives[b]! * dim, dim, d4) + alpha, p + 1);
+      const chosen = scorer.ints(B * k, request);
+      if (gatherDotArgminDistance(users, cand, M, k, U, I, dim, targets, chosen)) {
+        for (let t = 0; t < B * k; t++) items[t] = cand[chosen[t]!]!;
+        return { kind: 'items', k, items };
+      }
+      const scores = scorer.score(request);
       for (let b = 0; b < B; b++) {
-        const sPos = dot(U, users[b]! * dim, I, positives[b]! * dim, dim, d4);
-        const target = beta * Math.pow(sPos + alpha, p + 1);
+        const target = targets[b]!;
         for (let j = 0; j < k; j++) {
           const o = b * per + j * M;
           let best = o;

@@ -9,7 +9,8 @@ import { DtlError } from '@dtl/core';
 import type { NegativeBatch, NegativeSampler, Rng, SampleRequest } from '@dtl/core';
 import { checkCandidateSource } from './internal/candidates.ts';
 import { checkInteger } from './internal/validate.ts';
-import { createScoredCandidates } from './internal/scored-candidates.ts';
+import { createCandidateScorer } from './internal/scored-candidates.ts';
+import { gatherDotTopN } from '@dtl/kernels';
 
 /** Options of {@link createDnsMnSampler}. */
 export interface DnsMnSamplerOptions {
@@ -32,16 +33,24 @@ export function createDnsMnSampler(options: DnsMnSamplerOptions = {}): NegativeS
   if (N > M) throw new DtlError('INVALID_ARGUMENT', `${name}: topN (${N}) exceeds candidates (${M})`);
   const source = options.candidateSampler;
   checkCandidateSource(name, source);
-  const scored = createScoredCandidates(name, M, source);
+  const scorer = createCandidateScorer(name, M, source);
   const top = new Int32Array(N);
   return {
     name,
     output: 'items',
     sample(request: SampleRequest, rng: Rng): NegativeBatch {
-      const { cand, scores } = scored(request, rng);
-      const B = request.users.length;
-      const k = request.k;
+      const cand = scorer.draw(request, rng);
+      const { users, k, model } = request;
+      const B = users.length;
       const items = new Int32Array(B * k);
+      // Scores + top-N sort fused in wasm when the model is in an arena (same scores, same comparisons);
+      // the uniform choice among the N then draws exactly as below, one rng.int(N) per slot in slot order.
+      const tops = scorer.ints(B * k * N, request);
+      if (gatherDotTopN(users, cand, M, k, model.pooledUsers(), model.pooledItems(), model.dim, N, tops)) {
+        for (let t = 0; t < B * k; t++) items[t] = cand[t * M + tops[t * N + rng.int(N)]!]!;
+        return { kind: 'items', k, items };
+      }
+      const scores = scorer.score(request);
       for (let t = 0; t < B * k; t++) {
         const o = t * M;
         // Partial insertion sort: top[0..filled) holds candidate offsets by descending score (stable).

@@ -8,7 +8,8 @@
 import type { NegativeBatch, NegativeSampler, Rng, SampleRequest } from '@dtl/core';
 import { checkCandidateSource } from './internal/candidates.ts';
 import { checkInteger } from './internal/validate.ts';
-import { createScoredCandidates } from './internal/scored-candidates.ts';
+import { createCandidateScorer } from './internal/scored-candidates.ts';
+import { gatherDotArgmax } from '@dtl/kernels';
 
 /** Options of {@link createDnsSampler}. */
 export interface DnsSamplerOptions {
@@ -27,15 +28,22 @@ export function createDnsSampler(options: DnsSamplerOptions = {}): NegativeSampl
   const M = checkInteger(name, 'candidates', options.candidates ?? DNS_SAMPLER_DEFAULTS.candidates, 1);
   const source = options.candidateSampler;
   checkCandidateSource(name, source);
-  const scored = createScoredCandidates(name, M, source);
+  const scorer = createCandidateScorer(name, M, source);
   return {
     name,
     output: 'items',
     sample(request: SampleRequest, rng: Rng): NegativeBatch {
-      const { cand, scores } = scored(request, rng);
-      const B = request.users.length;
-      const k = request.k;
+      const cand = scorer.draw(request, rng);
+      const { users, k, model } = request;
+      const B = users.length;
       const items = new Int32Array(B * k);
+      // Fused score + argmax in wasm when the model is in an arena (same scores, same comparisons).
+      const chosen = scorer.ints(B * k, request);
+      if (gatherDotArgmax(users, cand, M, k, model.pooledUsers(), model.pooledItems(), model.dim, chosen)) {
+        for (let t = 0; t < B * k; t++) items[t] = cand[chosen[t]!]!;
+        return { kind: 'items', k, items };
+      }
+      const scores = scorer.score(request);
       for (let t = 0; t < B * k; t++) {
         const o = t * M;
         let best = o;

@@ -9,9 +9,8 @@
  */
 import { DtlError, allocateMixedBatch } from '@dtl/core';
 import type { Codebook, NegativeBatch, NegativeSampler, Rng, SampleRequest } from '@dtl/core';
-import { growFloat64, growInt32 } from './internal/buffers.ts';
 import { checkCandidateSource, fillCandidates } from './internal/candidates.ts';
-import { pickedItem, pickPerLayer, writeMixedPairs } from './internal/mix.ts';
+import { growInArena, pickedItem, pickPerLayer, writeMixedPairs } from './internal/mix.ts';
 import { packCodes, similarityFn } from './internal/packed-codes.ts';
 import { packedCodeBonus } from '@dtl/kernels';
 import type { PackedCodeView } from '@dtl/kernels';
@@ -107,13 +106,14 @@ export function createDtlSampler(options: DtlSamplerOptions = {}): NegativeSampl
       const B = users.length;
       const L = mixing ? model.nLayers : 1;
       const nc = B * k * N;
-      cand = growInt32(cand, nc);
-      chosen = growInt32(chosen, B * k * L);
-      alphas = growFloat64(alphas, B * k * L);
+      const ref = model.pooledItems();
+      cand = growInArena.i32(cand, nc, ref);
+      chosen = growInArena.i32(chosen, B * k * L, ref);
+      alphas = growInArena.f64(alphas, B * k * L, ref);
       fillCandidates(name, request, k * N, rng, cand, source);
       let bonusArg: Float64Array | null = null;
       if (useCo || useSe || fnTerms !== undefined) {
-        bonus = growFloat64(bonus, nc);
+        bonus = growInArena.f64(bonus, nc, ref);
         if (!useCo && !useSe) {
           bonus.fill(0, 0, nc);
         } else if (allPacked) {

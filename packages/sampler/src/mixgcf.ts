@@ -10,9 +10,8 @@
  */
 import { allocateMixedBatch } from '@dtl/core';
 import type { NegativeBatch, NegativeSampler, Rng, SampleRequest } from '@dtl/core';
-import { growFloat64, growInt32 } from './internal/buffers.ts';
 import { checkCandidateSource, fillCandidates } from './internal/candidates.ts';
-import { pickedItem, pickPerLayer, writeMixedPairs } from './internal/mix.ts';
+import { growInArena, pickedItem, pickPerLayer, writeMixedPairs } from './internal/mix.ts';
 import { checkInteger, validateRequest } from './internal/validate.ts';
 
 /** Which user embedding scores layer l: the pooled user (default) or the layer-l user. */
@@ -53,9 +52,10 @@ export function createMixGcfSampler(options: MixGcfSamplerOptions = {}): Negativ
       const { users, positives, k, model } = request;
       const B = users.length;
       const L = model.nLayers;
-      cand = growInt32(cand, B * k * N);
-      chosen = growInt32(chosen, B * k * L);
-      alphas = growFloat64(alphas, B * k * L);
+      const ref = model.pooledItems();
+      cand = growInArena.i32(cand, B * k * N, ref);
+      chosen = growInArena.i32(chosen, B * k * L, ref);
+      alphas = growInArena.f64(alphas, B * k * L, ref);
       fillCandidates(name, request, k * N, rng, cand, source);
       pickPerLayer({
         users,

@@ -1,6 +1,6 @@
 import { mixedOffset } from '@dtl/core';
 import type { Rng } from '@dtl/core';
-import { growFloat64 } from './buffers.ts';
+import { gatherDotPickLayer, pickBuffers } from '@dtl/kernels';
 import { scoreCandidates } from './score.ts';
 
 /** Inputs of {@link pickPerLayer}: the shared kernel of MixGCF and the DTL multi-view sampler. */
@@ -47,13 +47,16 @@ export function pickPerLayer(args: PickPerLayerArgs): void {
   else alphas.fill(0, 0, nt);
   // Per layer, every ⟨u, e_{c,l}⟩ (and ⟨u, e_{i⁺,l}⟩) in one call of the gather+dot kernel (wasm SIMD
   // when the model is in an arena; bit-identical to the JS dot either way), then the cheap per-slot pick.
-  candScores = growFloat64(candScores, B * k * nCand);
-  posScores = growFloat64(posScores, B);
-  const cs = candScores;
-  const ps = posScores;
   for (let l = 0; l < L; l++) {
     const U = args.userVecs(l);
     const I = args.itemVecs(l);
+    // Fused in wasm when the model is in an arena: scores and pick without a JS round trip (the same
+    // float64 operations and comparisons as the loops below).
+    if (gatherDotPickLayer({ users, positives, cand, N: nCand, k, U, I, dim, alphas, nLayers: L, layer: l, mix, normalize, bonus, chosen })) continue;
+    candScores = growF64(candScores, B * k * nCand, I);
+    posScores = growF64(posScores, B, I);
+    const cs = candScores;
+    const ps = posScores;
     scoreCandidates(users, cand, k * nCand, U, I, dim, cs);
     if (mix) scoreCandidates(users, positives, 1, U, I, dim, ps);
     for (let b = 0; b < B; b++) {
@@ -89,9 +92,14 @@ export function pickPerLayer(args: PickPerLayerArgs): void {
   }
 }
 
-// Score buffers of pickPerLayer, reused across calls (grown on demand).
+// Score buffers of pickPerLayer's JS path, reused across calls (grown on demand, in the model's arena when it has one).
+const buffers = pickBuffers();
+const growF64 = buffers.f64;
 let candScores: Float64Array = new Float64Array(0);
 let posScores: Float64Array = new Float64Array(0);
+
+/** Int32 / float64 lists of MixGCF and DTL, kept in the arena of `ref` (a model table) when it has one. */
+export const growInArena = buffers;
 
 /**
  * The real item a per-layer negative is "mostly built from": among the items chosen across layers,

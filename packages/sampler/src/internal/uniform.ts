@@ -69,13 +69,18 @@ export function drawUniform(sampler: string, exclude: Csr, u: number, nItems: nu
 
 /** Draws per pair from which marking the user's excluded items beats scanning the row per draw. */
 const MARK_MIN_DRAWS = 4;
-/** Item marks of {@link fillUniform} (all zero between calls), grown on demand. */
-let marks = new Uint8Array(0);
+/**
+ * Item stamps of {@link fillUniform}: `stamps[i] === stamp` marks item i as excluded for the pair being
+ * drawn. Each pair takes a fresh stamp, so the marks never need clearing (one write per excluded item
+ * instead of two); the table is zeroed only when the 31-bit counter wraps. Grown on demand.
+ */
+let stamps = new Int32Array(0);
+let stamp = 0;
 
 /**
  * Fills `out[b*n + c]` with n uniform non-excluded items for each pair b. Every draw is exactly
  * {@link drawUniform}'s (same RNG calls, same items); with several draws per pair (the candidate
- * lists of the hard samplers) the user's excluded items are marked in a byte table once per pair, so
+ * lists of the hard samplers) the user's excluded items are stamped in an item table once per pair, so
  * each rejection test is one lookup instead of a scan of the row.
  */
 export function fillUniform(
@@ -95,8 +100,15 @@ export function fillUniform(
     }
     return;
   }
-  if (marks.length < nItems) marks = new Uint8Array(nItems);
-  const mark = marks;
+  if (stamps.length < nItems) {
+    stamps = new Int32Array(nItems);
+    stamp = 0;
+  }
+  if (stamp > 0x7fffffff - users.length) {
+    stamps.fill(0);
+    stamp = 0;
+  }
+  const mark = stamps;
   const { indptr, indices: idx } = exclude;
   for (let b = 0; b < users.length; b++) {
     const u = users[b]!;
@@ -113,19 +125,19 @@ export function fillUniform(
       for (let c = 0; c < n; c++) out[o + c] = nthNotExcluded(idx, start, end, rng.int(nItems - nEx));
       continue;
     }
-    for (let p = start; p < end; p++) mark[idx[p]!] = 1;
+    // The module counter is bumped per pair (not once per call), so a throw mid-call cannot reuse a stamp.
+    const st = ++stamp;
+    for (let p = start; p < end; p++) mark[idx[p]!] = st;
     for (let c = 0; c < n; c++) {
       let item = -1;
       for (let t = 0; t < MAX_TRIES; t++) {
         const i = rng.int(nItems);
-        if (mark[i] === 0) {
+        if (mark[i] !== st) {
           item = i;
           break;
         }
       }
       out[o + c] = item >= 0 ? item : nthNotExcluded(idx, start, end, rng.int(nItems - nEx));
     }
-    // Nothing above throws, so the table is always left clean.
-    for (let p = start; p < end; p++) mark[idx[p]!] = 0;
   }
 }
