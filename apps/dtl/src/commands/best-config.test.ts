@@ -6,12 +6,12 @@
  * reported both with a signed gain.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const BEST = join(ROOT, 'experiments', 'best.yaml');
@@ -27,6 +27,9 @@ function stringLeaves(value: unknown, path = ''): [string, string][] {
 }
 
 describe('experiments/best.yaml', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
   it('names no dataset but `data`: no other key holds a path', () => {
     const doc = parse(readFileSync(BEST, 'utf8')) as Record<string, unknown>;
     const paths = stringLeaves(doc).filter(([, v]) => v.includes('/') || v.includes('\\'));
@@ -35,6 +38,7 @@ describe('experiments/best.yaml', () => {
 
   it('runs on another dataset folder with --data and reports the baseline beside DTL-NS', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dtl-best-'));
+    dirs.push(dir);
     const data = join(dir, 'data');
     const synth = dtl('data', 'synth', '--preset', 'tiny', '--seed', '11', '--out', data);
     expect(synth.status, synth.stderr).toBe(0);
