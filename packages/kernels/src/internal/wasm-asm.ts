@@ -95,6 +95,19 @@ export const F32_DEMOTE_F64 = 0xb6;
 export const f64x2Add = simd(0xf0);
 export const f64x2PromoteLow = simd(0x5f);
 export const f32x4DemoteZero = simd(0x5e);
+export const F64 = 0x7c;
+export const F64_MUL = 0xa2;
+export const F64_DIV = 0xa3;
+export const I32_DIV_U = 0x6e;
+export const f64Load = (offset: number): number[] => [0x2b, 3, ...uleb(offset)];
+export const f64Store = (offset: number): number[] => [0x39, 3, ...uleb(offset)];
+export const f64c = (v: number): number[] => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
+export const f64x2Mul = simd(0xf2);
+export const f64x2ExtractLane = (lane: number): number[] => simd(0x21, lane);
+/** `v128.load64_zero`: two floats into lanes 0, 1 (the rest zero). */
+export const load64Zero = (offset: number): number[] => simd(0x5d, 0, ...uleb(offset));
+/** Lanes 2, 3 of a vector moved to lanes 0, 1 (`i8x16.shuffle` of the vector with itself: push it twice). */
+export const highHalf = simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
 export const BLOCK = [0x02, 0x40];
 export const IF = [0x04, 0x40];
 export const ELSE = 0x05;

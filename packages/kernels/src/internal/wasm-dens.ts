@@ -20,11 +20,11 @@ import {
   F32, I32, V128, ADD, MUL, F32_ADD,
   assembleModule, f32c, f32x4Add, f32x4Div, f32x4ExtractLane, f32x4Mul, f32x4Splat, f32x4Sub, f32Store,
   forPtr, get, i32c, set, simd, v128Load, v128Zero,
+  I32_DIV_U,
 } from './wasm-asm.ts';
 import type { Code, WasmFunction, WasmMemory } from './wasm-asm.ts';
 import { createPerDimInstances } from './per-dim-instances.ts';
 
-const I32_DIV_U = 0x6e;
 const f32x4Neg = simd(0xe1);
 const f32x4Min = simd(0xe8);
 const f32x4Max = simd(0xe9);

@@ -35,6 +35,7 @@ import {
   F32, I32, V128, ADD, BLOCK, ELSE, END, EQ, GE_U, IF, LOOP, LT_U, MUL, REM_U, SUB, F32_ADD, F32_DEMOTE_F64, F32_MUL, F64_ADD, F64_PROMOTE_F32,
   assembleModule, br, brIf, f32c, f32Load, f32Store, f32x4Add, f32x4DemoteZero, f32x4Mul, f64x2Add, f64x2PromoteLow, get, i32c, load32Splat, set,
   simd, v128Load, v128Store, v128Zero,
+  highHalf,
 } from './wasm-asm.ts';
 import type { Code, WasmFunction } from './wasm-asm.ts';
 
@@ -50,8 +51,6 @@ export const GEMM_ACCUMULATE = 3;
 
 export type DenseGemmFn = (a: number, lda: number, x: number, y: number, n: number, k: number, bias: number, mode: number) => void;
 
-/** Lanes 2, 3 of a vector moved to lanes 0, 1 (`i8x16.shuffle` of the vector with itself). */
-const highHalf = simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
 /** Lanes 0, 1 of the first vector, then lanes 0, 1 of the second. */
 const lowHalves = simd(0x0d, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
 

@@ -22,21 +22,12 @@
 import {
   I32, V128, ADD, MUL, SHL, F64_ADD, F64_PROMOTE_F32, F32_DEMOTE_F64,
   assembleModule, f32Load, f32Store, forPtr, get, i32c, i32Load, set, simd, uleb, v128Load, v128Store, v128Zero,
+  F64, F64_MUL, f64Load, f64Store, f64x2Mul, load64Zero, f64x2Add, f64x2PromoteLow, f32x4DemoteZero,
 } from './wasm-asm.ts';
 import type { Code, WasmFunction, WasmMemory } from './wasm-asm.ts';
 import { createPerDimInstances } from './per-dim-instances.ts';
 
-const F64 = 0x7c;
-const F64_MUL = 0xa2;
-const f64Load = (offset: number): number[] => [0x2b, 3, ...uleb(offset)];
-const f64Store = (offset: number): number[] => [0x39, 3, ...uleb(offset)];
 const f64x2Splat = simd(0x14);
-const f64x2Mul = simd(0xf2);
-const f64x2Add = simd(0xf0);
-const f64x2PromoteLow = simd(0x5f);
-const f32x4DemoteZero = simd(0x5e);
-/** `v128.load64_zero`: two floats into lanes 0, 1. */
-const load64Zero = (offset: number): number[] => simd(0x5d, 0, ...uleb(offset));
 /** `v128.store64_lane` lane 0: the two floats of lanes 0, 1. */
 const store64Lane0 = (offset: number): number[] => simd(0x5b, 0, ...uleb(offset), 0);
 

@@ -28,27 +28,16 @@
  */
 import {
   I32, V128, ADD, EQ, MUL, SHL, F64_ADD, F64_PROMOTE_F32, BLOCK, ELSE, END, IF, LOOP, LT_U,
-  assembleModule, br, brIf, f32Load, forPtr, get, i32c, i32Load, set, simd, tee, uleb, v128Load, v128Store, v128Zero,
+  assembleModule, br, brIf, f32Load, forPtr, get, i32c, i32Load, set, tee, v128Load, v128Store, v128Zero,
+  F64, F64_MUL, F64_DIV, f64Load, f64Store, f64c, f64x2Mul, f64x2ExtractLane, load64Zero, highHalf, f64x2Add, f64x2PromoteLow,
 } from './wasm-asm.ts';
 import type { Code, WasmFunction, WasmMemory } from './wasm-asm.ts';
 import { createPerDimInstances } from './per-dim-instances.ts';
 
-const F64 = 0x7c;
 const F64_SUB = 0xa1;
-const F64_MUL = 0xa2;
-const F64_DIV = 0xa3;
 const F64_ABS = 0x99;
 const F64_LT = 0x63;
 const F64_GT = 0x64;
-const f64Load = (offset: number): number[] => [0x2b, 3, ...uleb(offset)];
-const f64Store = (offset: number): number[] => [0x39, 3, ...uleb(offset)];
-const f64c = (v: number): number[] => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
-const f64x2Mul = simd(0xf2);
-const f64x2Add = simd(0xf0);
-const f64x2PromoteLow = simd(0x5f);
-const load64Zero = (offset: number): number[] => simd(0x5d, 0, ...uleb(offset));
-const f64x2ExtractLane = (lane: number): number[] => simd(0x21, lane);
-const highHalf = simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
 
 /** Locals every kernel uses for the dot product (indices handed in by the caller). */
 interface DotLocals {

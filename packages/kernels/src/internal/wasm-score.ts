@@ -25,30 +25,17 @@
  */
 import {
   I32, V128, ADD, AND, EQ, MUL, SHL, F64_ADD, F64_PROMOTE_F32, ELSE, END, LT_U,
-  assembleModule, f32Load, forPtr, get, i32c, i32Load, set, simd, tee, uleb, v128Load, v128Store, v128Zero,
+  assembleModule, f32Load, forPtr, get, i32c, i32Load, set, tee, v128Load, v128Store, v128Zero,
+  F64, F64_MUL, F64_DIV, I32_DIV_U, f64Store, f64c, f64x2Mul, f64x2ExtractLane, load64Zero, highHalf, f64x2Add, f64x2PromoteLow,
 } from './wasm-asm.ts';
 import type { Code, WasmFunction, WasmMemory } from './wasm-asm.ts';
 import { createPerDimInstances } from './per-dim-instances.ts';
 
-const F64 = 0x7c;
-const F64_MUL = 0xa2;
-const F64_DIV = 0xa3;
 const F64_CONVERT_I32_U = 0xb8;
 const I32_CLZ = 0x67;
 const I32_XOR = 0x73;
-const I32_DIV_U = 0x6e;
 const SELECT = 0x1b;
 const I32_LOAD8_U = (offset: number): number[] => [0x2d, 0, offset];
-const f64Store = (offset: number): number[] => [0x39, 3, offset];
-const f64c = (v: number): number[] => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
-const f64x2Mul = simd(0xf2);
-/** `v128.load64_zero`: two floats into lanes 0, 1 (the rest zero). */
-const load64Zero = (offset: number): number[] => simd(0x5d, 0, ...uleb(offset));
-const f64x2Add = simd(0xf0);
-const f64x2PromoteLow = simd(0x5f);
-const f64x2ExtractLane = (lane: number): number[] => simd(0x21, lane);
-/** Lanes 2, 3 of a vector moved to lanes 0, 1 (`i8x16.shuffle` of the vector with itself: push it twice). */
-const highHalf = simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
 
 /** Candidates scored together (independent accumulator chains); a power of two. */
 export const SCORE_GROUP = 2;
