@@ -194,7 +194,7 @@ export const DEMO_CONFIG = {
   pretrain: { lr: 0.005, epochs: 30, patience: 4 },
   // Leaves of 10 items: the synthetic catalogue is small (1,500 items), so leaves of 30 make codes too coarse.
   trees: { leafSize: 10 },
-  judge: { llm: 'rule', threshold: 1, ruleMode: 'both' },
+  judge: { ruleMode: 'both' },
   fn: { use: 'exclude' },
   train: { lr: 0.005, epochs: 30, patience: 4, candidates: 20, alphaNegate: true },
   baseline: { candidates: 10 },
