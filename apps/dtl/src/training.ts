@@ -214,6 +214,8 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
         seed: config.seed,
         evaluate: data.valid ? evaluate : undefined,
         testEachEvaluation: data.test !== undefined,
+        // No validation: test every evalEvery epochs as a learning curve (nothing is selected on it).
+        curve: !data.valid && data.test && evaluate ? (m) => evaluate(m, 'test') : undefined,
         evalEvery: config.evalEvery,
         patience: config.patience,
         checkpointDir: runDir,

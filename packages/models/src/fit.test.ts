@@ -33,6 +33,12 @@ afterAll(() => {
 });
 
 const mf = () => createMfModel({ nUsers: data.nUsers, nItems: data.nItems, dim: 16, seed: 1, optimizer: { lr: 0.01 } });
+/** A model view of MF parameters (users then items in one table). */
+const mfView = (p: Readonly<Record<string, Float32Array>>): ModelView => {
+  const m = mf();
+  m.setParameters(p);
+  return m;
+};
 const base = (model: ReturnType<typeof mf>): FitOptions => ({ model, train: data.train, epochs: 20, evalEvery: 5, batchSize: 256, seed: 9, evaluate });
 
 describe('fit', () => {
@@ -87,6 +93,31 @@ describe('fit', () => {
       expect(resumed.history.map((h) => h.loss)).toEqual(uninterrupted.history.map((h) => h.loss));
     });
   }
+
+  it('without validation, scores a learning curve every evalEvery epochs that selects nothing, and checkpoints there', async () => {
+    const dir = tempDir();
+    const curve = async (m: ModelView) => evaluate(m, 'test');
+    const noCurve = await fit({ ...base(mf()), evaluate: undefined, epochs: 12 });
+    const crash = fit({
+      ...base(mf()),
+      evaluate: undefined,
+      curve,
+      epochs: 12,
+      checkpointDir: dir,
+      onEpoch: (e) => {
+        if (e.epoch === 7) throw new Error('simulated crash');
+      },
+    });
+    await expect(crash).rejects.toThrow('simulated crash');
+    const result = await fit({ ...base(mf()), evaluate: undefined, curve, epochs: 12, checkpointDir: dir });
+    expect(result.resumedFromEpoch).toBe(5);
+    expect(result.history.filter((h) => h.test).map((h) => h.epoch)).toEqual([5, 10, 12]);
+    expect(result.history.every((h) => h.valid === undefined)).toBe(true);
+    // The last epoch is kept, the curve changes nothing in training.
+    expect(result.bestEpoch).toBe(12);
+    expect(result.bestParameters).toEqual(noCurve.bestParameters);
+    expect(result.history[11]!.test).toEqual(await evaluate(mfView(result.bestParameters), 'test'));
+  });
 
   it('refuses a checkpoint written with other settings', async () => {
     const dir = tempDir();

@@ -42,6 +42,12 @@ export interface FitOptions {
   readonly selectMetric?: string;
   /** Whether to also score the test split at every evaluation (learning curves), default true. */
   readonly testEachEvaluation?: boolean;
+  /**
+   * Without `evaluate` (a fixed number of epochs, no validation): scored every `evalEvery` epochs into
+   * the epoch record's `test`, a learning curve that selects nothing (the last epoch is reported);
+   * the checkpoint is written at the same epochs. Ignored when `evaluate` is given.
+   */
+  readonly curve?: (model: ModelView) => Promise<Metrics>;
   /** Directory for `checkpoint.bin` (`fit-checkpoint.ts`); when set, a checkpoint is written at each evaluation. */
   readonly checkpointDir?: string;
   /** Resume from `checkpointDir/checkpoint.bin` when present, default true. */
@@ -173,6 +179,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       sampleSeconds: sampleMs / 1000,
     };
     const isEvalEpoch = options.evaluate !== undefined && (epoch % evalEvery === 0 || epoch === maxEpochs);
+    const isCurveEpoch = options.evaluate === undefined && options.curve !== undefined && (epoch % evalEvery === 0 || epoch === maxEpochs);
     if (isEvalEpoch) {
       const e0 = performance.now();
       const valid = await options.evaluate!(model, 'valid');
@@ -184,11 +191,16 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       if (verdict.improved) early.keep(test ?? (await options.evaluate!(model, 'test')), model.parameters());
       else if (verdict.stop) stoppedEarly = true;
     } else if (options.evaluate === undefined) {
+      if (isCurveEpoch) {
+        const e0 = performance.now();
+        record.test = await options.curve!(model);
+        record.evalSeconds = (performance.now() - e0) / 1000;
+      }
       early.keepLast(epoch, model.parameters());
     }
     history.push(record);
     options.onEpoch?.(record);
-    if (checkpointPath && (isEvalEpoch || epoch === maxEpochs || stoppedEarly)) {
+    if (checkpointPath && (isEvalEpoch || isCurveEpoch || epoch === maxEpochs || stoppedEarly)) {
       const state = model.getState();
       const { bestEpoch, bestValue, sinceBest, bestValid, bestTest } = early.state();
       saveFitCheckpoint(checkpointPath, state, {

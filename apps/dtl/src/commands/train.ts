@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .addOption(new Option('--sampler <name>', 'negative sampler').choices([...SAMPLER_NAMES]).default(d.sampler.name));
   addTrainingOptions(cmd, d)
     .option('--seed <s>', 'seed of initialisation, shuffling, sampling and the validation carve', integer, d.seed)
-    .option('--carve-valid <fraction>', 'carve this fraction of train into validation when the dataset has none (0 = train a fixed number of epochs)', fraction, d.carveValid)
+    .option('--carve-valid <fraction>', 'carve this fraction of train into validation when the dataset has none (0 = train a fixed number of epochs; test is then scored every --eval-every epochs as a learning curve that selects nothing)', fraction, d.carveValid)
     .option('--threads <n>', 'compute threads (results do not depend on it)', positiveInt, DEFAULT_THREADS)
     .option('--fn <file>', 'judged false negatives: a dtl judge artifact (false-negatives.json)')
     .option('--fn-pairs <file>', "judged false negatives as 'user item' pair lines (e.g. the authors' train_enhance_dtl_fni.txt)")
@@ -71,7 +71,8 @@ export function register(program: Command): void {
       onProgress: progress.onProgress,
       onEpoch: (e) => {
         progress.done();
-        const ev = e.valid ? `  valid R@20 ${fmt(e.valid['recall@20'])} N@20 ${fmt(e.valid['ndcg@20'])}  test R@20 ${fmt(e.test?.['recall@20'])} N@20 ${fmt(e.test?.['ndcg@20'])}` : '';
+        const testPart = `test R@20 ${fmt(e.test?.['recall@20'])} N@20 ${fmt(e.test?.['ndcg@20'])}`;
+        const ev = e.valid ? `  valid R@20 ${fmt(e.valid['recall@20'])} N@20 ${fmt(e.valid['ndcg@20'])}  ${testPart}` : e.test ? `  ${testPart} (curve)` : '';
         out.info(`epoch ${e.epoch}  loss ${e.loss.toFixed(4)}  ${e.seconds.toFixed(2)}s (sampling ${((100 * e.sampleSeconds) / Math.max(e.seconds, 1e-9)).toFixed(0)}%)${ev}`);
       },
     });
@@ -83,7 +84,7 @@ export function register(program: Command): void {
         ...(summary.leaky ? ['LEAKY: paper protocol — these numbers used held-out labels; never compare them with clean ones'] : []),
         `best epoch ${summary.best_epoch} of ${summary.epochs_run}${summary.stopped_early ? ' (early stop)' : ''}, ${summary.seconds_per_epoch.toFixed(2)} s/epoch, backend ${summary.backend}`,
         `valid: ${JSON.stringify(summary.valid ?? {})}`,
-        summary.test ? `test (at best valid epoch)${leak}: ${JSON.stringify(summary.test)}` : 'test: absent (no non-empty test split; nothing was measured on test)',
+        summary.test ? `test (${summary.valid ? 'at best valid epoch' : 'last epoch, no validation'})${leak}: ${JSON.stringify(summary.test)}` : 'test: absent (no non-empty test split; nothing was measured on test)',
         `run: ${runDir}`,
       ].join('\n'),
     );
