@@ -21,8 +21,6 @@ import type { EmbeddingTables } from './embedding-tables.ts';
  * else during the loop, so deferring their updates keeps each row's order of additions).
  */
 export class BprStep {
-  private readonly neg: Float64Array;
-  private readonly neg0: Float64Array;
   private readonly itemLayers: Float32Array[];
   private mixTargets: Float32Array[] = [];
   private mixCap = 0;
@@ -32,8 +30,6 @@ export class BprStep {
   private slotG: Float64Array = new Float64Array(0);
 
   constructor(private readonly tables: EmbeddingTables) {
-    this.neg = new Float64Array(tables.dim);
-    this.neg0 = new Float64Array(tables.dim);
     this.itemLayers = tables.layers.map((e) => e.subarray(tables.nUsers * tables.dim));
   }
 
@@ -61,60 +57,66 @@ export class BprStep {
     const E0 = t.layers[0]!;
     const gPool = t.gradPool;
     const gE0 = t.gradE0;
-    const neg = this.neg;
-    const neg0 = this.neg0;
+    const items = negatives.items;
+    const weights = batch.pairWeights;
+    const tp = t.touchedPool;
+    const te = t.touchedE0;
     let lossSum = 0;
     let regSum = 0;
+    // Fused passes over d (one read pass for the scores and norms, one write pass for the
+    // gradients). Every float32 element and every float64 sum receives exactly the operations of
+    // the unfused loops, in the same order — also for MF, where P is E0 and gradPool is gradE0 — so
+    // the result is bit-identical to them (golden-training.test.ts).
     for (let b = 0; b < B; b++) {
       const u = users[b]!;
       const p = nU + positives[b]!;
       if (u < 0 || u >= nU || p < nU || p >= t.nNodes) throw new DtlError('INVALID_ARGUMENT', `pair ${b} (${u}, ${positives[b]}) out of range`);
-      const pw = batch.pairWeights ? batch.pairWeights[b]! : 1;
+      const pw = weights ? weights[b]! : 1;
       const uo = u * dim;
       const po = p * dim;
       let sPos = 0;
       for (let d = 0; d < dim; d++) sPos += P[uo + d]! * P[po + d]!;
-      t.touchedPool.add(u);
-      t.touchedPool.add(p);
+      tp.add(u);
+      tp.add(p);
       for (let j = 0; j < K; j++) {
-        let sNeg = 0;
-        const n = nU + negatives.items[b * K + j]!;
+        const n = nU + items[b * K + j]!;
         const no = n * dim;
+        let sNeg = 0;
+        let n0sq = 0;
         for (let d = 0; d < dim; d++) {
-          neg[d] = P[no + d]!;
-          neg0[d] = E0[no + d]!;
+          sNeg += P[uo + d]! * P[no + d]!;
+          const e = E0[no + d]!;
+          n0sq += e * e;
         }
-        for (let d = 0; d < dim; d++) sNeg += P[uo + d]! * neg[d]!;
         const x = sNeg - sPos;
         lossSum += pw * softplus(x);
         const g = pw * sigmoid(x) * invBK;
-        for (let d = 0; d < dim; d++) {
-          const ud = P[uo + d]!;
-          gPool[uo + d]! += g * (neg[d]! - P[po + d]!);
-          gPool[po + d]! -= g * ud;
-        }
-        let n0sq = 0;
-        for (let d = 0; d < dim; d++) n0sq += neg0[d]! * neg0[d]!;
         regSum += n0sq;
         for (let d = 0; d < dim; d++) {
-          gPool[no + d]! += g * P[uo + d]!;
-          gE0[no + d]! += regScale * neg0[d]!;
+          const ud = P[uo + d]!;
+          gPool[uo + d]! += g * (P[no + d]! - P[po + d]!);
+          gPool[po + d]! -= g * ud;
+          gPool[no + d]! += g * ud;
+          gE0[no + d]! += regScale * E0[no + d]!;
         }
-        t.touchedPool.add(n);
-        t.touchedE0.add(n);
+        tp.add(n);
+        te.add(n);
       }
       // L2 on the layer-0 rows of user and positive.
-      for (const r of [u, p]) {
-        const ro = r * dim;
-        let sq = 0;
-        for (let d = 0; d < dim; d++) {
-          const e = E0[ro + d]!;
-          sq += e * e;
-          gE0[ro + d]! += regScale * e;
-        }
-        regSum += sq;
-        t.touchedE0.add(r);
+      let sqU = 0;
+      let sqP = 0;
+      for (let d = 0; d < dim; d++) {
+        const eu = E0[uo + d]!;
+        const ep = E0[po + d]!;
+        sqU += eu * eu;
+        sqP += ep * ep;
+        gE0[uo + d]! += regScale * eu;
+        gE0[po + d]! += regScale * ep;
       }
+      regSum += sqU;
+      regSum += sqP;
+      te.add(u);
+      te.add(p);
     }
     return { lossSum, regSum };
   }

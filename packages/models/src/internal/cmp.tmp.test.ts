@@ -1,0 +1,24 @@
+import { it, expect } from 'vitest';
+import { createCompute } from '@dtl/kernels';
+import { createRng } from '@dtl/core';
+import { EmbeddingTables } from './embedding-tables.ts';
+import { BprStep } from './bpr-step.ts';
+import { BprStep as OldStep } from './old-bpr-step.tmp.ts';
+for (const L of [1, 3]) for (const K of [1, 3]) for (const w of [false, true]) it(`same bits L${L} K${K} w${w}`, () => {
+  const make = () => { const c = createCompute({ wasm: false }); const t = new EmbeddingTables(c, 50, 80, 16, L); const r = createRng(7);
+    for (const e of t.layers) for (let i = 0; i < e.length; i++) e[i] = r.next() - 0.5; if (L > 1) for (let i = 0; i < t.pooled.length; i++) t.pooled[i] = r.next() - 0.5; return t; };
+  const r = createRng(3); const B = 300;
+  const users = Int32Array.from({ length: B }, () => Math.floor(r.next() * 50));
+  const positives = Int32Array.from({ length: B }, () => Math.floor(r.next() * 80));
+  const items = Int32Array.from({ length: B * K }, (_, i) => i % 7 === 0 ? positives[Math.floor(i / K)]! : Math.floor(r.next() * 80));
+  const pairWeights = w ? Float32Array.from({ length: B }, () => r.next()) : undefined;
+  const batch = { users, positives, negatives: { kind: 'items', k: K, items }, pairWeights } as never;
+  const a = make(); const b = make();
+  const ra = new BprStep(a).accumulate(batch, 0.01, 1 / (B * K));
+  const rb = new OldStep(b).accumulate(batch, 0.01, 1 / (B * K));
+  expect(ra).toEqual(rb);
+  expect(Buffer.from(a.gradE0.buffer, a.gradE0.byteOffset, a.gradE0.byteLength).equals(Buffer.from(b.gradE0.buffer, b.gradE0.byteOffset, b.gradE0.byteLength))).toBe(true);
+  expect(Array.from(a.gradPool)).toEqual(Array.from(b.gradPool));
+  expect(Array.from(a.touchedPool.rows.subarray(0, a.touchedPool.size))).toEqual(Array.from(b.touchedPool.rows.subarray(0, b.touchedPool.size)));
+  expect(Array.from(a.touchedE0.rows.subarray(0, a.touchedE0.size))).toEqual(Array.from(b.touchedE0.rows.subarray(0, b.touchedE0.size)));
+});
