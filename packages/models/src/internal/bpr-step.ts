@@ -151,24 +151,36 @@ export class BprStep {
       for (let l = 0; l < L; l++) t.mixBuffer(l);
       this.mixTargets = t.gradMix.slice(0, L).map((g) => g.subarray(nU * dim));
     }
+    const items = negatives.items;
+    const mixW = negatives.weights;
+    const weights = batch.pairWeights;
+    const tp = t.touchedPool;
+    const te = t.touchedE0;
+    const w0 = t.layerWeights[0]!;
     let lossSum = 0;
     let regSum = 0;
+    // Fused passes over d as in {@link accumulate}: each element and each float64 sum receives the
+    // operations of the unfused loops in the same order (bit-identical; MF's P is E0, gradPool gradE0).
     for (let b = 0; b < B; b++) {
       const u = users[b]!;
       const p = nU + positives[b]!;
       if (u < 0 || u >= nU || p < nU || p >= t.nNodes) throw new DtlError('INVALID_ARGUMENT', `pair ${b} (${u}, ${positives[b]}) out of range`);
-      const pw = batch.pairWeights ? batch.pairWeights[b]! : 1;
+      const pw = weights ? weights[b]! : 1;
       const uo = u * dim;
       const po = p * dim;
       let sPos = 0;
       for (let d = 0; d < dim; d++) sPos += P[uo + d]! * P[po + d]!;
-      t.touchedPool.add(u);
-      t.touchedPool.add(p);
+      tp.add(u);
+      tp.add(p);
       for (let j = 0; j < K; j++) {
         const slot = b * K + j;
         const no = slot * dim;
         let sNeg = 0;
-        for (let d = 0; d < dim; d++) sNeg += P[uo + d]! * neg[no + d]!;
+        let n0sq = 0;
+        for (let d = 0; d < dim; d++) {
+          sNeg += P[uo + d]! * neg[no + d]!;
+          n0sq += neg0[no + d]! * neg0[no + d]!;
+        }
         const x = sNeg - sPos;
         lossSum += pw * softplus(x);
         const g = pw * sigmoid(x) * invBK;
@@ -177,21 +189,22 @@ export class BprStep {
           gPool[uo + d]! += g * (neg[no + d]! - P[po + d]!);
           gPool[po + d]! -= g * ud;
         }
-        let n0sq = 0;
-        for (let d = 0; d < dim; d++) n0sq += neg0[no + d]! * neg0[no + d]!;
         regSum += n0sq;
         if (L === 1) {
           // MF: the mixed gradient goes to gradE0 itself, interleaved with the other pairs' terms.
           const base = mixedOffset(slot, 0, 1, S);
+          const c0 = g * w0;
           for (let s = 0; s < S; s++) {
-            const r = nU + negatives.items[base + s]!;
-            const wt = negatives.weights[base + s]!;
+            const r = nU + items[base + s]!;
+            const wt = mixW[base + s]!;
             const ro = r * dim;
-            const c = g * t.layerWeights[0]! * wt;
-            for (let d = 0; d < dim; d++) gE0[ro + d]! += c * P[uo + d]!;
-            t.touchedE0.add(r);
-            for (let d = 0; d < dim; d++) gE0[ro + d]! += regScale * wt * neg0[no + d]!;
-            t.touchedE0.add(r);
+            const c = c0 * wt;
+            const rw = regScale * wt;
+            for (let d = 0; d < dim; d++) {
+              gE0[ro + d]! += c * P[uo + d]!;
+              gE0[ro + d]! += rw * neg0[no + d]!;
+            }
+            te.add(r);
           }
         } else {
           // Per-layer gradients: deferred to one scatterMixedRows after the loop. Here the rows they
@@ -202,30 +215,33 @@ export class BprStep {
             const touched = t.touchedMix[l]!;
             const base = mixedOffset(slot, l, L, S);
             for (let s = 0; s < S; s++) {
-              const r = nU + negatives.items[base + s]!;
+              const r = nU + items[base + s]!;
               touched.add(r);
               if (l === 0) {
-                const wt = negatives.weights[base + s]!;
+                const rw = regScale * mixW[base + s]!;
                 const ro = r * dim;
-                for (let d = 0; d < dim; d++) gE0[ro + d]! += regScale * wt * neg0[no + d]!;
-                t.touchedE0.add(r);
+                for (let d = 0; d < dim; d++) gE0[ro + d]! += rw * neg0[no + d]!;
+                te.add(r);
               }
             }
           }
         }
       }
       // L2 on the layer-0 rows of user and positive.
-      for (const r of [u, p]) {
-        const ro = r * dim;
-        let sq = 0;
-        for (let d = 0; d < dim; d++) {
-          const e = E0[ro + d]!;
-          sq += e * e;
-          gE0[ro + d]! += regScale * e;
-        }
-        regSum += sq;
-        t.touchedE0.add(r);
+      let sqU = 0;
+      let sqP = 0;
+      for (let d = 0; d < dim; d++) {
+        const eu = E0[uo + d]!;
+        const ep = E0[po + d]!;
+        sqU += eu * eu;
+        sqP += ep * ep;
+        gE0[uo + d]! += regScale * eu;
+        gE0[po + d]! += regScale * ep;
       }
+      regSum += sqU;
+      regSum += sqP;
+      te.add(u);
+      te.add(p);
     }
     if (L > 1) scatterMixedRows(rowsBatch, this.mixTargets, t.layerWeights, dim, P, this.slotUsers, this.slotG);
     return { lossSum, regSum };
