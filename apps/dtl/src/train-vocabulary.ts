@@ -20,7 +20,9 @@ export const TRAIN_OPTIONS_SHAPE = {
   l2: z.number().min(0).describe('L2 coefficient on the batch layer-0 rows (λ/2/B)'),
   optimizer: z.enum(['adam', 'lazy-adam', 'sgd']).describe('adam = PyTorch dense semantics'),
   negatives: positiveInt.describe('negatives per positive'),
+  lrSchedule: z.enum(['constant', 'cosine']).describe('learning-rate schedule over the epochs: cosine decays lr to lrFinal at the last epoch (default constant)'),
+  lrFinal: z.number().min(0).describe('learning rate at the last epoch of the cosine schedule (default 0)'),
 } as const;
 
 /** The flag placeholders that are not `<n>` / `<x>` (kept as `dtl train --help` always showed them). */
-export const TRAIN_FLAG_PLACEHOLDERS: Readonly<Record<string, string>> = { evalEvery: 'k', patience: 'p', negatives: 'k', treePool: 'share', optimizer: 'kind' };
+export const TRAIN_FLAG_PLACEHOLDERS: Readonly<Record<string, string>> = { evalEvery: 'k', patience: 'p', negatives: 'k', treePool: 'share', optimizer: 'kind', lrSchedule: 'kind' };

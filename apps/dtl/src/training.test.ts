@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,5 +47,37 @@ describe('runTraining: result.json (issue 17)', () => {
     expect(summary.median_seconds_per_epoch).toBe(seconds[1]);
     expect(summary.seconds_per_epoch).toBeCloseTo(seconds.reduce((s, x) => s + x, 0) / 3, 9);
     expect(readResultJson(out)?.median_seconds_per_epoch).toBe(summary.median_seconds_per_epoch);
+  });
+});
+
+describe('runTraining: fixed epochs and learning-rate schedules (issue 18)', () => {
+  const base = { ...DEFAULT_TRAIN_CONFIG, data: dataDir, model: 'lightgcn' as const, layers: 2, dim: 8, batchSize: 512, epochs: 6, evalEvery: 2, lr: 0.01 };
+
+  it('without validation (carveValid 0): test every evalEvery epochs as a learning curve, the last epoch reported', async () => {
+    const noValid = join(root, 'data-no-valid');
+    writeLightGcnDataset(noValid, { ...generateSynthetic({ preset: 'tiny' }).data, valid: undefined });
+    const summary = await runTraining({ ...base, data: noValid, carveValid: 0 }, join(root, 'curve'), { threads: 1 });
+    expect(summary.valid).toBeUndefined();
+    expect(summary.history.filter((h) => h.test).map((h) => h.epoch)).toEqual([2, 4, 6]);
+    expect(summary.history.every((h) => h.valid === undefined)).toBe(true);
+    expect(summary.best_epoch).toBe(6);
+    expect(summary.test).toEqual(summary.history[5]!.test);
+  });
+
+  it('cosine decays the rate (other losses than constant), constant and absent keys keep the run as before', async () => {
+    const plain = await runTraining(base, join(root, 'lr-plain'), { threads: 1 });
+    const constant = await runTraining({ ...base, lrSchedule: 'constant' }, join(root, 'lr-constant'), { threads: 1 });
+    expect(constant.history.map((h) => h.loss)).toEqual(plain.history.map((h) => h.loss));
+    const cosine = await runTraining({ ...base, lrSchedule: 'cosine', lrFinal: 0.001 }, join(root, 'lr-cosine'), { threads: 1 });
+    expect(cosine.history[0]!.loss).toBe(plain.history[0]!.loss); // epoch 1 at the full rate
+    expect(cosine.history[5]!.loss).not.toBe(plain.history[5]!.loss);
+    const runJson = JSON.parse(readFileSync(join(root, 'lr-plain', 'run.json'), 'utf8')) as { config: Record<string, unknown> };
+    expect('lrSchedule' in runJson.config).toBe(false);
+  });
+
+  it('refuses lrFinal above lr, or without a decaying schedule, before the run directory is claimed', async () => {
+    await expect(runTraining({ ...base, lrSchedule: 'cosine', lrFinal: 0.5 }, join(root, 'lr-bad'), { threads: 1 })).rejects.toThrow(/above lr/);
+    await expect(runTraining({ ...base, lrFinal: 0.001 }, join(root, 'lr-bad2'), { threads: 1 })).rejects.toThrow(/needs a decaying schedule/);
+    expect(existsSync(join(root, 'lr-bad', 'run.json'))).toBe(false);
   });
 });

@@ -5,7 +5,8 @@ import { DtlError } from '@dtl/core';
 import type { Codebook, Csr, DensGates, InteractionData, ProgressFn } from '@dtl/core';
 import { createSyncTeam, createWorkerPool } from '@dtl/kernels';
 import { fit, restoreBest } from '@dtl/models';
-import type { EpochRecord, FitResult, Metrics, OptimizerKind } from '@dtl/models';
+import type { EpochRecord, FitResult, LrScheduleKind, Metrics, OptimizerKind } from '@dtl/models';
+import { lrScheduleOfConfig } from './train-schedule.ts';
 import { createSplitEvaluator } from './evaluation.ts';
 import { isLeaky, testMaskFor, trainingSets } from './protocol.ts';
 import type { FalseNegativeInput, FnUse, Protocol } from './protocol.ts';
@@ -36,6 +37,9 @@ export interface TrainConfig {
   readonly negatives: number;
   /** Carve this fraction of train into validation when the dataset has no valid split (0 = never). */
   readonly carveValid: number;
+  /** Learning-rate schedule (`train-schedule.ts`); absent = constant. Absent keys keep older fingerprints. */
+  readonly lrSchedule?: LrScheduleKind | undefined;
+  readonly lrFinal?: number | undefined;
 }
 
 
@@ -145,6 +149,7 @@ export function measurableSplits(data: InteractionData): { valid: Csr | undefine
 export async function runTraining(config: TrainConfig, runDir: string, options: TrainRunOptions = {}): Promise<TrainSummary> {
   const dataDir = resolve(config.data);
   const fullConfig = { ...config, data: dataDir };
+  const lrSchedule = lrScheduleOfConfig(config);
   const protocol = options.protocol ?? 'clean';
   const fn = options.falseNegatives;
   const fnFingerprint = fn ? { label: fn.label, use: fn.use, weight: fn.weight, hash: csrHash(fn.pairs) } : undefined;
@@ -216,6 +221,7 @@ export async function runTraining(config: TrainConfig, runDir: string, options: 
         testEachEvaluation: data.test !== undefined,
         // No validation: test every evalEvery epochs as a learning curve (nothing is selected on it).
         curve: !data.valid && data.test && evaluate ? (m) => evaluate(m, 'test') : undefined,
+        lrSchedule,
         evalEvery: config.evalEvery,
         patience: config.patience,
         checkpointDir: runDir,

@@ -90,4 +90,10 @@ export interface CfModel extends ModelView {
    * reads of layers and pooled embeddings see the new parameters).
    */
   setParameters(parameters: Readonly<Record<string, Float32Array>>): void;
+  /**
+   * Optional: from the next step on, every optimizer of the model uses `scale` × its configured
+   * learning rate (a learning-rate schedule; 1 = as configured). Not part of the state: the caller
+   * (the fit loop) sets it from the epoch number, so a resumed run sets the same value.
+   */
+  setLearningRateScale?(scale: number): void;
 }

@@ -408,6 +408,11 @@ export class DensGating {
   }
 
   /** Applies the accumulated gate gradient with the gates' optimizer and clears it. */
+  /** The gates' optimizer uses `scale` × its learning rate from the next step (the model's schedule). */
+  setLearningRateScale(scale: number): void {
+    this.optimizer.setScale(scale);
+  }
+
   step(): void {
     this.optimizer.step(this.params, this.grads, this.allRows, this.allRows.length);
     this.grads.fill(0);

@@ -185,6 +185,11 @@ export class EmbeddingModel implements CfModel {
     return { loss: lossSum * invBK + densScale * densSum, reg: (lam / 2 / B) * regSum };
   }
 
+  setLearningRateScale(scale: number): void {
+    this.optimizer.setScale(scale);
+    this.dens?.setLearningRateScale(scale);
+  }
+
   private layer(l: number): Float32Array {
     const e = this.tables.layers[l];
     if (!e) throw new DtlError('INVALID_ARGUMENT', `layer ${l} outside 0..${this.nLayers - 1}`);

@@ -8,6 +8,7 @@ import type { ModelView } from '@dtl/core';
 import { createLightGcnModel } from './lightgcn.ts';
 import { createMfModel } from './mf.ts';
 import { fit } from './fit.ts';
+import { lrScheduleOf } from './lr-schedule.ts';
 import type { FitOptions, SplitEvaluator } from './fit.ts';
 
 const { data } = generateSynthetic({ preset: 'tiny', seed: 3 });
@@ -117,6 +118,30 @@ describe('fit', () => {
     expect(result.bestEpoch).toBe(12);
     expect(result.bestParameters).toEqual(noCurve.bestParameters);
     expect(result.history[11]!.test).toEqual(await evaluate(mfView(result.bestParameters), 'test'));
+  });
+
+  it('a learning-rate schedule: constant changes nothing, cosine changes training and resumes exactly', async () => {
+    const plain = await fit({ ...base(mf()), epochs: 10 });
+    const constant = await fit({ ...base(mf()), epochs: 10, lrSchedule: lrScheduleOf({ kind: 'constant', epochs: 10 }) });
+    expect(constant.bestParameters).toEqual(plain.bestParameters);
+    const cosine = () => lrScheduleOf({ kind: 'cosine', epochs: 10, minScale: 0.05 });
+    const whole = await fit({ ...base(mf()), epochs: 10, lrSchedule: cosine(), checkpointDir: tempDir() });
+    expect(whole.history.map((h) => h.loss)).not.toEqual(plain.history.map((h) => h.loss));
+    const dir = tempDir();
+    const crash = fit({ ...base(mf()), epochs: 10, lrSchedule: cosine(), checkpointDir: dir, onEpoch: (e) => {
+      if (e.epoch === 7) throw new Error('simulated crash');
+    } });
+    await expect(crash).rejects.toThrow('simulated crash');
+    const resumed = await fit({ ...base(mf()), epochs: 10, lrSchedule: cosine(), checkpointDir: dir });
+    expect(resumed.resumedFromEpoch).toBe(5);
+    expect(resumed.bestParameters).toEqual(whole.bestParameters);
+    expect(resumed.history.map((h) => h.loss)).toEqual(whole.history.map((h) => h.loss));
+  });
+
+  it('refuses a learning-rate schedule for a model that cannot change its rate', async () => {
+    const model = mf();
+    const bare = Object.assign(Object.create(Object.getPrototypeOf(model)), model, { setLearningRateScale: undefined });
+    await expect(fit({ ...base(bare), epochs: 1, lrSchedule: lrScheduleOf({ kind: 'constant', epochs: 1 }) })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
   });
 
   it('refuses a checkpoint written with other settings', async () => {

@@ -5,6 +5,7 @@ import { createEarlyStopping } from './early-stopping.ts';
 import type { Metrics } from './early-stopping.ts';
 import { fitCheckpointPath, loadFitCheckpoint, saveFitCheckpoint } from './fit-checkpoint.ts';
 import { createUniformSampler } from './uniform-sampler.ts';
+import type { LrSchedule } from './lr-schedule.ts';
 
 export type { Metrics };
 
@@ -48,6 +49,12 @@ export interface FitOptions {
    * the checkpoint is written at the same epochs. Ignored when `evaluate` is given.
    */
   readonly curve?: (model: ModelView) => Promise<Metrics>;
+  /**
+   * Learning-rate factor per epoch (`lrScheduleOf` in lr-schedule.ts), set on the model with
+   * `setLearningRateScale` before each epoch; the model must implement it. Default: none (the
+   * configured rate throughout, and the model is never asked).
+   */
+  readonly lrSchedule?: LrSchedule;
   /** Directory for `checkpoint.bin` (`fit-checkpoint.ts`); when set, a checkpoint is written at each evaluation. */
   readonly checkpointDir?: string;
   /** Resume from `checkpointDir/checkpoint.bin` when present, default true. */
@@ -120,6 +127,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     throw new DtlError('INVALID_ARGUMENT', `pairWeights has ${options.pairWeights.length} entries for ${nPairs} pairs`);
   }
 
+  if (options.lrSchedule && !model.setLearningRateScale) throw new DtlError('UNSUPPORTED', `model ${model.name} has no learning-rate schedule (setLearningRateScale)`);
   const history: EpochRecord[] = [];
   const early = createEarlyStopping(model.parameters(), { patience, metric: selectMetric });
   let startEpoch = 1;
@@ -144,6 +152,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   let epoch = startEpoch;
   for (; epoch <= maxEpochs && !stoppedEarly; epoch++) {
     const rng = createRng(seed).fork(`epoch:${epoch}`);
+    if (options.lrSchedule) model.setLearningRateScale!(options.lrSchedule(epoch));
     for (let i = 0; i < nPairs; i++) order[i] = i;
     shuffleInPlace(order, rng);
     const t0 = performance.now();

@@ -10,6 +10,8 @@ export { xavierUniform } from './init.ts';
 export { createOptimizer } from './optimizer.ts';
 export type { Optimizer, OptimizerKind, OptimizerOptions } from './optimizer.ts';
 export { fit } from './fit.ts';
+export { lrScheduleOf } from './lr-schedule.ts';
+export type { LrSchedule, LrScheduleKind, LrScheduleOptions } from './lr-schedule.ts';
 export { FIT_DEFAULTS } from './fit-defaults.ts';
 export type { FitOptions, FitResult, EpochRecord, SplitEvaluator } from './fit.ts';
 export { createEarlyStopping, restoreBest, EARLY_STOPPING_DEFAULTS } from './early-stopping.ts';

@@ -34,14 +34,17 @@ export interface Optimizer {
   /** Applies one step. `rows[0..rowCount)` lists the rows whose gradient may be non-zero. */
   step(params: Float32Array, grads: Float32Array, rows: Int32Array, rowCount: number): void;
   readonly stepCount: number;
+  /** Learning rate = `scale` × the configured one from the next step (a schedule; default 1). */
+  setScale(scale: number): void;
   state(): Record<string, Float32Array>;
   restore(stepCount: number, tensors: Readonly<Record<string, Float32Array>>): void;
 }
 
 export function createOptimizer(size: number, dim: number, options: OptimizerOptions = {}): Optimizer {
   const kind = options.kind ?? 'adam';
-  const hyper: AdamHyper = { lr: options.lr ?? 1e-3, beta1: options.beta1 ?? 0.9, beta2: options.beta2 ?? 0.999, eps: options.eps ?? 1e-8 };
-  if (!(hyper.lr > 0)) throw new DtlError('INVALID_ARGUMENT', `learning rate must be > 0, got ${hyper.lr}`);
+  const baseLr = options.lr ?? 1e-3;
+  if (!(baseLr > 0)) throw new DtlError('INVALID_ARGUMENT', `learning rate must be > 0, got ${baseLr}`);
+  let hyper: AdamHyper = { lr: baseLr, beta1: options.beta1 ?? 0.9, beta2: options.beta2 ?? 0.999, eps: options.eps ?? 1e-8 };
   // Without an arena: plain shared buffers and the JS kernel (a full arena falls back the same way).
   const compute = options.compute ?? createCompute({ team: options.team, arena: options.arena, wasm: options.arena !== undefined });
   const m = kind === 'sgd' ? new Float32Array(0) : compute.f32(size);
@@ -51,6 +54,11 @@ export function createOptimizer(size: number, dim: number, options: OptimizerOpt
     kind,
     get stepCount() {
       return t;
+    },
+    setScale(scale) {
+      if (!(scale >= 0) || !Number.isFinite(scale)) throw new DtlError('INVALID_ARGUMENT', `learning-rate scale must be a finite number ≥ 0, got ${scale}`);
+      // scale 1 restores the configured value exactly (no rounding through a product).
+      hyper = { ...hyper, lr: scale === 1 ? baseLr : baseLr * scale };
     },
     step(params, grads, rows, rowCount) {
       t++;

@@ -117,7 +117,8 @@ class TfjsCfModel implements TfjsModel {
   private readonly seed: number;
   private readonly optimizerOptions: OptimizerOptions;
   private readonly kind: 'adam' | 'sgd';
-  private readonly lr: number;
+  private readonly baseLr: number;
+  private lr: number;
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly eps: number;
@@ -155,7 +156,8 @@ class TfjsCfModel implements TfjsModel {
     this.seed = options.seed ?? 2022;
     this.optimizerOptions = opt;
     this.kind = kind;
-    this.lr = opt.lr ?? 1e-3;
+    this.baseLr = opt.lr ?? 1e-3;
+    this.lr = this.baseLr;
     this.beta1 = opt.beta1 ?? 0.9;
     this.beta2 = opt.beta2 ?? 0.999;
     this.eps = opt.eps ?? 1e-8;
@@ -366,6 +368,12 @@ class TfjsCfModel implements TfjsModel {
   // ---- state -----------------------------------------------------------------------------------
 
   /** Parameters packed in variable order as `embeddings.0` (the checkpoint format), Adam moments as `adam.m`/`adam.v`. */
+  /** Learning rate = `scale` × the configured one from the next step (a schedule; 1 = as configured). */
+  setLearningRateScale(scale: number): void {
+    if (!(scale >= 0) || !Number.isFinite(scale)) throw new DtlError('INVALID_ARGUMENT', `learning-rate scale must be a finite number ≥ 0, got ${scale}`);
+    this.lr = scale === 1 ? this.baseLr : this.baseLr * scale;
+  }
+
   getState(): ModelState {
     this.assertLive();
     const tensors: Record<string, Float32Array> = { 'embeddings.0': this.pack(this.vars) };

@@ -58,6 +58,9 @@ export function register(program: Command): void {
       optimizer: opts.optimizer as TrainConfig['optimizer'],
       negatives: opts.negatives as number,
       carveValid: opts.carveValid as number,
+      // Only when given: absent keys keep the fingerprints of runs made before they existed.
+      ...(opts.lrSchedule !== undefined ? { lrSchedule: opts.lrSchedule as TrainConfig['lrSchedule'] } : {}),
+      ...(opts.lrFinal !== undefined ? { lrFinal: opts.lrFinal as number } : {}),
     };
     const progress = createProgressReporter();
     const protocol = opts.protocol as Protocol;

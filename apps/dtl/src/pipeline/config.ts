@@ -39,6 +39,8 @@ const trainSection = (defaults: { model: 'mf' | 'lightgcn'; sampler: SamplerName
       l2: t.l2.default(d.l2),
       optimizer: t.optimizer.default(d.optimizer),
       negatives: t.negatives.default(d.negatives),
+      lrSchedule: t.lrSchedule.optional(),
+      lrFinal: t.lrFinal.optional(),
       candidates: candidates.default(APP_CANDIDATES_DEFAULT),
       alphaCo: alphaCo.default(DTL_SAMPLER_DEFAULTS.alphaCo),
       alphaSe: alphaSe.default(DTL_SAMPLER_DEFAULTS.alphaSe),

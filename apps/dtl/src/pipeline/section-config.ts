@@ -29,5 +29,7 @@ export function trainConfigOf(section: TrainSectionConfig, data: string, pipelin
     optimizer: section.optimizer,
     negatives: section.negatives,
     carveValid: pipeline.carveValid,
+    ...(section.lrSchedule !== undefined ? { lrSchedule: section.lrSchedule } : {}),
+    ...(section.lrFinal !== undefined ? { lrFinal: section.lrFinal } : {}),
   };
 }

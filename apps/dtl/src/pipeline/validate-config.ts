@@ -9,6 +9,7 @@ import { buildSampler, samplerEntry } from '../samplers.ts';
 import { baselineSectionOf } from './config.ts';
 import type { PipelineConfig, TrainSectionConfig } from './config.ts';
 import { samplerConfigOf } from './section-config.ts';
+import { lrScheduleOfConfig } from '../train-schedule.ts';
 
 /**
  * Checks every stage's settings of a `dtl run` before any work starts, so that a bad `judge.llm` or
@@ -64,6 +65,7 @@ export function validatePipelineSettings(config: PipelineConfig, source = 'confi
   });
   for (const [name, section] of trainedSections(config)) {
     check(`${name} (sampler ${section.sampler})`, () => dryBuildSampler(section));
+    check(`${name}.lrFinal`, () => lrScheduleOfConfig(section));
   }
 
   if (problems.length > 0) {
