@@ -33,6 +33,28 @@ export class BprStep {
     this.itemLayers = tables.layers.map((e) => e.subarray(tables.nUsers * tables.dim));
   }
 
+  /**
+   * L2 on the layer-0 rows of a pair's user and positive (row offsets `uo`, `po`): their gradient into
+   * gradE0, and `regSum` plus the two squared norms, added in that order (user, then positive).
+   */
+  private l2UserPositive(uo: number, po: number, regScale: number, regSum: number): number {
+    const t = this.tables;
+    const dim = t.dim;
+    const E0 = t.layers[0]!;
+    const gE0 = t.gradE0;
+    let sqU = 0;
+    let sqP = 0;
+    for (let d = 0; d < dim; d++) {
+      const eu = E0[uo + d]!;
+      const ep = E0[po + d]!;
+      sqU += eu * eu;
+      sqP += ep * ep;
+      gE0[uo + d]! += regScale * eu;
+      gE0[po + d]! += regScale * ep;
+    }
+    return regSum + sqU + sqP;
+  }
+
   /** Float64 rows from the compute object (so the wasm kernels can write them in place). */
   private f64(n: number): Float64Array {
     const raw = this.tables.compute.f32(2 * n);
@@ -102,19 +124,7 @@ export class BprStep {
         tp.add(n);
         te.add(n);
       }
-      // L2 on the layer-0 rows of user and positive.
-      let sqU = 0;
-      let sqP = 0;
-      for (let d = 0; d < dim; d++) {
-        const eu = E0[uo + d]!;
-        const ep = E0[po + d]!;
-        sqU += eu * eu;
-        sqP += ep * ep;
-        gE0[uo + d]! += regScale * eu;
-        gE0[po + d]! += regScale * ep;
-      }
-      regSum += sqU;
-      regSum += sqP;
+      regSum = this.l2UserPositive(uo, po, regScale, regSum);
       te.add(u);
       te.add(p);
     }
@@ -132,7 +142,6 @@ export class BprStep {
     const dim = t.dim;
     const nU = t.nUsers;
     const P = t.pooled;
-    const E0 = t.layers[0]!;
     const gPool = t.gradPool;
     const gE0 = t.gradE0;
     const nSlots = B * K;
@@ -227,19 +236,7 @@ export class BprStep {
           }
         }
       }
-      // L2 on the layer-0 rows of user and positive.
-      let sqU = 0;
-      let sqP = 0;
-      for (let d = 0; d < dim; d++) {
-        const eu = E0[uo + d]!;
-        const ep = E0[po + d]!;
-        sqU += eu * eu;
-        sqP += ep * ep;
-        gE0[uo + d]! += regScale * eu;
-        gE0[po + d]! += regScale * ep;
-      }
-      regSum += sqU;
-      regSum += sqP;
+      regSum = this.l2UserPositive(uo, po, regScale, regSum);
       te.add(u);
       te.add(p);
     }
